@@ -1,0 +1,347 @@
+/*
+ * admin.c — retivo-admin, the operator's command line:
+ *
+ *   retivo-admin migrate
+ *   retivo-admin tenant create --name N --slug S [--plan P] [--role R] [--parent ID]
+ *   retivo-admin tenant plan --tenant ID --plan P
+ *   retivo-admin key create --tenant ID --mode live|test --scopes a,b [--label L]
+ *   retivo-admin gc [--now ISO-8601]
+ *
+ * Every command prints one JSON object on stdout and exits 0, or prints
+ * {"error": ...} and exits 1, so scripts (run.sh among them) can parse it.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "apikey.h"
+#include "auth.h"
+#include "conf.h"
+#include "db.h"
+#include "log.h"
+#include "tenant.h"
+#include "timeutil.h"
+
+static int admin_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int
+admin_fail(const char *fmt, ...)
+{
+	struct json_object *o = json_object_new_object();
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	json_object_object_add(o, "error", json_object_new_string(msg));
+	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+	return 1;
+}
+
+static int
+admin_print(struct json_object *o)
+{
+	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+	return 0;
+}
+
+/* Value of "--name value" in argv, or NULL. */
+static const char *
+admin_opt(int argc, char **argv, const char *name)
+{
+	int i;
+
+	for (i = 0; i + 1 < argc; i++)
+		if (strcmp(argv[i], name) == 0)
+			return argv[i + 1];
+	return NULL;
+}
+
+static int64_t
+admin_now(int argc, char **argv)
+{
+	const char *s = admin_opt(argc, argv, "--now");
+	int64_t t;
+
+	if (s != NULL && time_parse_iso8601(s, &t) == 0)
+		return t;
+	return time_now();
+}
+
+static struct db_stmt mig_create = DB_STMT(
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    "  version INT UNSIGNED NOT NULL PRIMARY KEY,"
+    "  name VARCHAR(200) NOT NULL,"
+    "  applied_at DATETIME NOT NULL"
+    ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4");
+static struct db_stmt mig_lock = DB_STMT("SELECT GET_LOCK('retivo_migrate', 60)");
+static struct db_stmt mig_unlock = DB_STMT("SELECT RELEASE_LOCK('retivo_migrate')");
+static struct db_stmt mig_applied = DB_STMT(
+    "SELECT COUNT(*) FROM schema_migrations WHERE version = ?");
+static struct db_stmt mig_record = DB_STMT(
+    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)");
+
+static int
+mig_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static char *
+admin_read_file(const char *path)
+{
+	FILE *f;
+	long len;
+	char *buf = NULL;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
+	    (buf = calloc(1, (size_t)len + 1)) != NULL &&
+	    fread(buf, 1, (size_t)len, f) != (size_t)len) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	return buf;
+}
+
+/* Applies schema/NNN_name.sql files not yet recorded, in order, under a lock. */
+static int
+admin_migrate(const struct conf *c, int64_t now)
+{
+	DIR *d;
+	struct dirent *e;
+	char *files[512], path[1024], ts[20], err[512], *sql;
+	size_t n = 0, i;
+	int rc = 1, locked = 0;
+	long version;
+	struct json_object *applied = json_object_new_array(), *out;
+
+	if ((d = opendir(c->schema_dir)) == NULL) {
+		json_object_put(applied);
+		return admin_fail("cannot open schema directory %s", c->schema_dir);
+	}
+	while ((e = readdir(d)) != NULL && n < 512) {
+		size_t len = strlen(e->d_name);
+
+		if (len > 8 && e->d_name[0] >= '0' && e->d_name[0] <= '9' &&
+		    strcmp(e->d_name + len - 4, ".sql") == 0)
+			files[n++] = strdup(e->d_name);
+	}
+	closedir(d);
+	qsort(files, n, sizeof(files[0]), mig_cmp);
+	time_format_sql(now, ts);
+	if (db_exec(&mig_create, "") != 0) {
+		admin_fail("cannot create schema_migrations");
+		goto out;
+	}
+	db_done(&mig_create);
+	if (db_exec(&mig_lock, "") != 0 || db_fetch(&mig_lock) != 1 || db_col_int(&mig_lock, 0) != 1) {
+		admin_fail("another migration holds the lock");
+		goto out;
+	}
+	db_done(&mig_lock);
+	locked = 1;
+	for (i = 0; i < n; i++) {
+		version = strtol(files[i], NULL, 10);
+		if (db_exec(&mig_applied, "i", (long long)version) != 0 ||
+		    db_fetch(&mig_applied) != 1) {
+			admin_fail("cannot read schema_migrations");
+			goto out;
+		}
+		if (db_col_int(&mig_applied, 0) > 0) {
+			db_done(&mig_applied);
+			continue;
+		}
+		db_done(&mig_applied);
+		snprintf(path, sizeof(path), "%s/%s", c->schema_dir, files[i]);
+		if ((sql = admin_read_file(path)) == NULL) {
+			admin_fail("cannot read %s", path);
+			goto out;
+		}
+		if (db_run_script(sql, err, sizeof(err)) != 0) {
+			free(sql);
+			log_err("migration %s failed: %s", files[i], err);
+			admin_fail("migration failed: %s", files[i]);
+			goto out;
+		}
+		free(sql);
+		if (db_exec(&mig_record, "iss", (long long)version, files[i], ts) != 0) {
+			admin_fail("cannot record migration %s", files[i]);
+			goto out;
+		}
+		db_done(&mig_record);
+		json_object_array_add(applied, json_object_new_string(files[i]));
+	}
+	out = json_object_new_object();
+	json_object_object_add(out, "applied", json_object_get(applied));
+	json_object_object_add(out, "available", json_object_new_int((int)n));
+	admin_print(out);
+	rc = 0;
+out:
+	if (locked && db_exec(&mig_unlock, "") == 0)
+		db_done(&mig_unlock);
+	for (i = 0; i < n; i++)
+		free(files[i]);
+	json_object_put(applied);
+	return rc;
+}
+
+static int
+admin_tenant_create(int argc, char **argv, int64_t now)
+{
+	const char *name = admin_opt(argc, argv, "--name");
+	const char *slug = admin_opt(argc, argv, "--slug");
+	const char *plan = admin_opt(argc, argv, "--plan");
+	const char *role = admin_opt(argc, argv, "--role");
+	const char *parent = admin_opt(argc, argv, "--parent");
+	char id[37];
+	struct json_object *t;
+	int rc;
+
+	if (plan == NULL)
+		plan = "starter";
+	if (role == NULL)
+		role = "standalone";
+	if (name == NULL || *name == '\0')
+		return admin_fail("--name is required");
+	if (!tenant_slug_valid(slug))
+		return admin_fail("--slug must be lowercase letters, digits and hyphens: %s", slug ? slug : "");
+	if (!tenant_plan_valid(plan))
+		return admin_fail("--plan must be starter, growth, scale or custom: %s", plan ? plan : "");
+	if (!tenant_role_valid(role))
+		return admin_fail("--role must be standalone, partner or customer: %s", role);
+	rc = tenant_create(name, slug, plan, role, parent, now, id);
+	if (rc == 1)
+		return admin_fail("slug already taken: %s", slug);
+	if (rc != 0 || (t = tenant_get_json(id)) == NULL)
+		return admin_fail("cannot create tenant");
+	return admin_print(t);
+}
+
+static int
+admin_tenant_plan(int argc, char **argv, int64_t now)
+{
+	const char *id = admin_opt(argc, argv, "--tenant");
+	const char *plan = admin_opt(argc, argv, "--plan");
+	struct json_object *t;
+	int rc;
+
+	if (id == NULL)
+		return admin_fail("--tenant is required");
+	if (!tenant_plan_valid(plan))
+		return admin_fail("--plan must be starter, growth, scale or custom: %s", plan ? plan : "");
+	if ((rc = tenant_set_plan(id, plan, now)) == 1)
+		return admin_fail("no such tenant: %s", id);
+	if (rc != 0 || (t = tenant_get_json(id)) == NULL)
+		return admin_fail("cannot change plan");
+	return admin_print(t);
+}
+
+static int
+admin_key_create(int argc, char **argv, int64_t now)
+{
+	const char *tenant = admin_opt(argc, argv, "--tenant");
+	const char *mode = admin_opt(argc, argv, "--mode");
+	const char *scopes = admin_opt(argc, argv, "--scopes");
+	const char *label = admin_opt(argc, argv, "--label");
+	struct json_object *t, *key, *out;
+	char secret[AUTH_KEY_LEN + 1];
+	unsigned bits;
+
+	if (tenant == NULL)
+		return admin_fail("--tenant is required");
+	if (mode == NULL || (strcmp(mode, "live") != 0 && strcmp(mode, "test") != 0))
+		return admin_fail("--mode must be live or test");
+	if (scopes == NULL || auth_scopes_parse(scopes, &bits, NULL) != 0 || bits == 0)
+		return admin_fail("--scopes must list full, manage, ingest, decide, read, partner");
+	if ((t = tenant_get_json(tenant)) == NULL)
+		return admin_fail("no such tenant: %s", tenant);
+	json_object_put(t);
+	if (apikey_create(tenant, label, strcmp(mode, "test") == 0, bits, now, secret, &key) != 0)
+		return admin_fail("cannot create key");
+	out = json_object_new_object();
+	json_object_object_add(out, "key", key);
+	json_object_object_add(out, "api_key", json_object_new_string(secret));
+	json_object_object_add(out, "tenant_id", json_object_new_string(tenant));
+	return admin_print(out);
+}
+
+static struct db_stmt gc_rate = DB_STMT(
+    "DELETE FROM rate_counters WHERE window_start < ? LIMIT 10000");
+
+/* Prunes rate counters of windows that ended over an hour ago. */
+static int
+admin_gc(int64_t now)
+{
+	struct json_object *out = json_object_new_object();
+	unsigned long long total = 0, n;
+
+	do {
+		if (db_exec(&gc_rate, "i", (long long)(now - 7200)) != 0) {
+			json_object_put(out);
+			return admin_fail("gc failed");
+		}
+		n = db_affected(&gc_rate);
+		db_done(&gc_rate);
+		total += n;
+	} while (n == 10000);
+	json_object_object_add(out, "rate_counters_deleted", json_object_new_int64((int64_t)total));
+	return admin_print(out);
+}
+
+static void
+admin_usage(void)
+{
+	fprintf(stderr,
+	    "usage: retivo-admin migrate\n"
+	    "       retivo-admin tenant create --name N --slug S [--plan P] [--role R] [--parent ID]\n"
+	    "       retivo-admin tenant plan --tenant ID --plan P\n"
+	    "       retivo-admin key create --tenant ID --mode live|test --scopes a,b [--label L]\n"
+	    "       retivo-admin gc [--now ISO-8601]\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct conf *c;
+	int64_t now;
+	int rc;
+
+	log_init("retivo-admin");
+	if (argc < 2) {
+		admin_usage();
+		return 2;
+	}
+	if ((c = conf_get()) == NULL)
+		return admin_fail("cannot load configuration");
+	if (db_open(c) != 0)
+		return admin_fail("cannot connect to the database");
+	now = admin_now(argc, argv);
+	if (strcmp(argv[1], "migrate") == 0)
+		rc = admin_migrate(c, now);
+	else if (argc >= 3 && strcmp(argv[1], "tenant") == 0 && strcmp(argv[2], "create") == 0)
+		rc = admin_tenant_create(argc, argv, now);
+	else if (argc >= 3 && strcmp(argv[1], "tenant") == 0 && strcmp(argv[2], "plan") == 0)
+		rc = admin_tenant_plan(argc, argv, now);
+	else if (argc >= 3 && strcmp(argv[1], "key") == 0 && strcmp(argv[2], "create") == 0)
+		rc = admin_key_create(argc, argv, now);
+	else if (strcmp(argv[1], "gc") == 0)
+		rc = admin_gc(now);
+	else {
+		admin_usage();
+		rc = 2;
+	}
+	db_close();
+	return rc;
+}

@@ -1,0 +1,100 @@
+/*
+ * http.h — one FastCGI request: parsing, routing, authentication, rate
+ * limiting and the JSON response.
+ *
+ * A FastCGI program is a table of routes handed to http_serve(). Before a
+ * handler runs, http.c has refused a bad method or path (404/405), an
+ * oversized body (413), a body that is not JSON or too deep (400, 415), a
+ * missing or revoked key (401), a tenant over its hourly quota (429) and a
+ * key without the route's scope (403). A handler sees a parsed body, the
+ * caller's tenant and the path parameters, and answers with http_json() or
+ * http_error().
+ */
+#ifndef RETIVO_HTTP_H
+#define RETIVO_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <json-c/json.h>
+
+#include "auth.h"
+
+#define HTTP_MAX_BODY	(1024 * 1024)	/* 1 MiB: bigger bodies get 413 */
+#define HTTP_MAX_DEPTH	32		/* JSON nesting cap */
+#define HTTP_MAX_PARAMS	4
+
+struct http_req {
+	void			*fcgi;		/* FCGX_Request */
+	const char		*method;
+	char			 path[1024];	/* without the query string */
+	struct json_object	*query;		/* object of decoded string values */
+	struct json_object	*body;		/* parsed JSON object, or NULL */
+	const char		*remote_addr;
+	const char		*user_agent;
+	const char		*params[HTTP_MAX_PARAMS];	/* ":name" path segments */
+	char			 request_id[32];
+	int64_t			 now;		/* the request's time, read once */
+	struct auth		 auth;		/* filled when the route needs a key */
+	struct ratelimit_state {
+		int		set;
+		long long	limit;
+		long long	remaining;
+		int64_t		reset;
+		long long	retry_after;
+	} rl;
+	char			 headers[1024];	/* extra response header lines */
+	size_t			 headers_len;
+	int			 responded;
+	int			 status;
+};
+
+typedef void (*http_handler)(struct http_req *);
+
+struct http_route {
+	const char	*method;	/* "GET", "POST", ... */
+	const char	*pattern;	/* "/api/keys/:id" — ":x" matches one segment */
+	unsigned	 scopes;	/* any one of these scopes admits; 0 = no key needed */
+	http_handler	 handler;
+};
+
+/*
+ * Serves FastCGI requests until the web server closes the socket: on the
+ * inherited socket (lighttpd's bin-path, mod_fcgid) or on the one named by
+ * "--socket PATH" or "--listen HOST:PORT" in argv (mod_proxy_fcgi with a
+ * process manager). Returns the process exit status.
+ */
+int http_serve(int argc, char **argv, const char *progname,
+    const struct http_route *routes, size_t nroutes);
+
+/* Answers with status and obj (ownership of obj passes to http_json). */
+void http_json(struct http_req *r, int status, struct json_object *obj);
+
+/* Answers {"error": message, "code": code} (and "field" when not NULL). */
+void http_error(struct http_req *r, int status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void http_error_field(struct http_req *r, int status, const char *code,
+    const char *field, const char *message);
+
+/* The common 404 for an id the tenant does not own, or that does not exist. */
+void http_not_found(struct http_req *r, const char *what);
+
+/* 500 with a generic body; the cause must already be logged. */
+void http_internal(struct http_req *r);
+
+/* Adds a response header before http_json()/http_error() (copied). */
+void http_header(struct http_req *r, const char *name, const char *value);
+
+/* Matches path against pattern, filling params; 1 on match. Pure. */
+int http_match(const char *pattern, const char *path, const char **params,
+    char *scratch, size_t scratchlen);
+
+/* Decodes an application/x-www-form-urlencoded query into a JSON object of
+ * strings (the first of repeated keys wins). Returns a new object or NULL. */
+struct json_object *http_parse_query(const char *qs);
+
+/* Parses a JSON body of len bytes with the nesting cap. Returns a new object
+ * or NULL with a reason in err. Pure. */
+struct json_object *http_parse_json(const char *buf, size_t len, char *err, size_t errlen);
+
+#endif

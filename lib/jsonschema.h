@@ -1,0 +1,109 @@
+/*
+ * jsonschema.h — JSON Schema (draft-07) validation over json-c trees.
+ *
+ * The API describes its request bodies with JSON Schema; this module lets a
+ * handler reject a malformed body with a precise message ("/amount: must be
+ * <= 1000 (maximum)") before any business logic runs, and lets the schema
+ * loader refuse a broken schema file at start-up instead of at the first
+ * request.  It covers the validation vocabulary of draft-07 (type, enum,
+ * const, numeric and string limits, pattern, items, properties, the
+ * combinators, if/then/else, dependencies, propertyNames, ...) plus local
+ * "$ref" into the same document.  Remote references and "$id"-based
+ * resolution are not supported and are reported as such rather than being
+ * silently skipped; "format" and the content* keywords are annotations only.
+ *
+ * Regular expressions ("pattern", "patternProperties") are ECMA-262 in the
+ * standard; they are translated to POSIX extended expressions for regcomp(3).
+ * Constructs without a POSIX equivalent (look-around, \p{..}, non-ASCII
+ * characters inside [...]) make the schema malformed instead of matching
+ * something different.  Matching is byte-oriented unless the process has set
+ * a UTF-8 LC_CTYPE.
+ *
+ * Nothing here keeps state between calls or hands memory to the caller, so
+ * one parsed schema may be shared by concurrent threads.
+ */
+#ifndef RETIVO_JSONSCHEMA_H
+#define RETIVO_JSONSCHEMA_H
+
+#include <json-c/json.h>
+#include <stddef.h>
+
+/*
+ * Checks that `schema` is itself a well-formed draft-07 schema of the kind
+ * this module supports: an object or a boolean whose known keywords carry
+ * values of the right type (a valid type name, an array of unique required
+ * names, a number for "minimum", a pattern that compiles, ...), recursively
+ * through every subschema; local "$ref"s must resolve inside `schema`.
+ * Unknown keywords are ignored, as the standard requires.
+ * Returns 0 when valid.  Otherwise returns -1 and writes into err (errlen
+ * bytes, always NUL-terminated; err may be NULL) the JSON pointer of the
+ * offending keyword and the reason, e.g.
+ * "/properties/amount/minimum: must be a number".
+ */
+int	jsonschema_check(const struct json_object *schema, char *err,
+	    size_t errlen);
+
+/*
+ * Validates `instance` (NULL is JSON null, as json-c represents it) against
+ * `schema`.  Returns 1 when valid (err is set to ""), 0 when invalid, with
+ * err naming the JSON pointer of the first failing instance location, the
+ * reason and the keyword, e.g. "/amount: must be <= 1000 (maximum)" (the
+ * root is "/"), and -1 when the schema is malformed (it is run through
+ * jsonschema_check() first), uses an unsupported construct such as a remote
+ * "$ref", or nests deeper than 64 levels; err then says which.
+ */
+int	jsonschema_validate(const struct json_object *schema,
+	    const struct json_object *instance, char *err, size_t errlen);
+
+#ifdef JSONSCHEMA_INTERNAL
+/*
+ * Shared by lib/jsonschema.c (validation) and lib/jsonschema_check.c
+ * (schema checking, regex translation) only; not part of the API.
+ */
+#include <regex.h>
+#include <stdint.h>
+
+#define JS_MAXDEPTH	64
+#define JS_PATHMAX	512
+
+struct js_ctx {
+	const struct json_object *root;	/* where local "$ref"s resolve */
+	char		*err;
+	size_t		 errlen;
+	int		 depth;
+	int		 quiet;		/* >0: failures are expected, keep err */
+	size_t		 pathlen;
+	char		 path[JS_PATHMAX];	/* JSON pointer being visited */
+};
+
+/*
+ * json-c keeps integers as int64 and, for 2^63..2^64-1, uint64; comparing
+ * everything as double would make 2^53+1 equal 2^53, so integers keep
+ * their integer form and are compared exactly.
+ */
+enum js_nkind { JS_INT, JS_UINT, JS_DBL };
+struct js_num {
+	enum js_nkind	kind;
+	int64_t		i;
+	uint64_t	u;
+	double		d;
+};
+
+void		 js_ctxinit(struct js_ctx *, const struct json_object *, char *,
+		    size_t);
+size_t		 js_push(struct js_ctx *, const char *);
+size_t		 js_pushidx(struct js_ctx *, size_t);
+void		 js_pop(struct js_ctx *, size_t);
+int		 js_bad(struct js_ctx *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+const char	*js_str(const struct json_object *);
+int		 js_getnum(const struct json_object *, struct js_num *);
+int		 js_num_isint(const struct js_num *);
+int		 js_num_cmp(const struct js_num *, const struct js_num *);
+int		 js_is_metaschema(const char *);
+int		 js_resolve_ref(const struct json_object *, const char *,
+		    const struct json_object **);
+int		 js_re_compile(regex_t *, const char *, char *, size_t);
+#endif
+
+#endif

@@ -1,0 +1,274 @@
+/*
+ * client.c — libcurl and popen(retivo-admin) for the API tests.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/wait.h>
+
+#include <curl/curl.h>
+
+#include "client.h"
+#include "crypto.h"
+
+static CURL *client_curl;
+static const char *client_base;
+static const char *client_admin;
+
+int
+client_init(void)
+{
+	client_base = getenv("RETIVO_BASE_URL");
+	client_admin = getenv("RETIVO_ADMIN");
+	if (client_base == NULL || client_admin == NULL) {
+		fprintf(stderr, "RETIVO_BASE_URL and RETIVO_ADMIN must be set\n");
+		return -1;
+	}
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0 || (client_curl = curl_easy_init()) == NULL)
+		return -1;
+	return 0;
+}
+
+void
+client_cleanup(void)
+{
+	curl_easy_cleanup(client_curl);
+	curl_global_cleanup();
+}
+
+struct buf {
+	char	*p;
+	size_t	 len;
+};
+
+static size_t
+client_sink(char *data, size_t size, size_t n, void *arg)
+{
+	struct buf *b = arg;
+	char *np;
+
+	if ((np = realloc(b->p, b->len + size * n + 1)) == NULL)
+		return 0;
+	b->p = np;
+	memcpy(b->p + b->len, data, size * n);
+	b->len += size * n;
+	b->p[b->len] = '\0';
+	return size * n;
+}
+
+int
+api_raw(struct resp *r, const char *method, const char *path, const char *key,
+    const char *content_type, const char *body, size_t len)
+{
+	struct curl_slist *h = NULL;
+	struct buf b = { NULL, 0 }, hb = { NULL, 0 };
+	char url[2048], line[256];
+	CURLcode cc;
+
+	memset(r, 0, sizeof(*r));
+	snprintf(url, sizeof(url), "%s%s", client_base, path);
+	curl_easy_reset(client_curl);
+	curl_easy_setopt(client_curl, CURLOPT_URL, url);
+	curl_easy_setopt(client_curl, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(client_curl, CURLOPT_WRITEFUNCTION, client_sink);
+	curl_easy_setopt(client_curl, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(client_curl, CURLOPT_HEADERFUNCTION, client_sink);
+	curl_easy_setopt(client_curl, CURLOPT_HEADERDATA, &hb);
+	curl_easy_setopt(client_curl, CURLOPT_TIMEOUT, 30L);
+	if (key != NULL) {
+		snprintf(line, sizeof(line), "Authorization: Bearer %s", key);
+		h = curl_slist_append(h, line);
+	}
+	if (body != NULL) {
+		snprintf(line, sizeof(line), "Content-Type: %s", content_type);
+		h = curl_slist_append(h, line);
+		curl_easy_setopt(client_curl, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(client_curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	}
+	h = curl_slist_append(h, "Expect:");
+	curl_easy_setopt(client_curl, CURLOPT_HTTPHEADER, h);
+	cc = curl_easy_perform(client_curl);
+	curl_slist_free_all(h);
+	if (cc != CURLE_OK) {
+		fprintf(stderr, "# %s %s: %s\n", method, path, curl_easy_strerror(cc));
+		free(b.p);
+		free(hb.p);
+		return -1;
+	}
+	curl_easy_getinfo(client_curl, CURLINFO_RESPONSE_CODE, &r->status);
+	r->body = b.p ? b.p : strdup("");
+	r->len = b.len;
+	r->headers = hb.p ? hb.p : strdup("");
+	r->hlen = hb.len;
+	r->json = json_tokener_parse(r->body);
+	return 0;
+}
+
+int
+api(struct resp *r, const char *method, const char *path, const char *key, const char *fmt, ...)
+{
+	char *body = NULL;
+	va_list ap;
+	int rc, n = 0;
+
+	if (fmt != NULL) {
+		va_start(ap, fmt);
+		n = vasprintf(&body, fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			return -1;
+	}
+	rc = api_raw(r, method, path, key, "application/json", body, body ? (size_t)n : 0);
+	free(body);
+	return rc;
+}
+
+void
+resp_free(struct resp *r)
+{
+	free(r->body);
+	free(r->headers);
+	json_object_put(r->json);
+	memset(r, 0, sizeof(*r));
+}
+
+const char *
+resp_header(const struct resp *r, const char *name)
+{
+	static char val[512];
+	const char *p = r->headers, *eol;
+	size_t nl = strlen(name), vl;
+
+	while (p != NULL && *p != '\0') {
+		eol = strstr(p, "\r\n");
+		if (eol == NULL)
+			eol = p + strlen(p);
+		if (strncasecmp(p, name, nl) == 0 && p[nl] == ':') {
+			p += nl + 1;
+			while (*p == ' ')
+				p++;
+			vl = (size_t)(eol - p);
+			if (vl >= sizeof(val))
+				vl = sizeof(val) - 1;
+			memcpy(val, p, vl);
+			val[vl] = '\0';
+			return val;
+		}
+		p = *eol ? eol + 2 : eol;
+	}
+	return NULL;
+}
+
+struct json_object *
+jget(const struct resp *r, const char *path)
+{
+	struct json_object *o = r->json;
+	char copy[256], *part, *save = NULL, *end;
+	long idx;
+
+	snprintf(copy, sizeof(copy), "%s", path);
+	for (part = strtok_r(copy, ".", &save); part != NULL && o != NULL;
+	    part = strtok_r(NULL, ".", &save)) {
+		if (json_object_is_type(o, json_type_array)) {
+			idx = strtol(part, &end, 10);
+			o = *end == '\0' ? json_object_array_get_idx(o, (size_t)idx) : NULL;
+		} else if (!json_object_is_type(o, json_type_object) ||
+		    !json_object_object_get_ex(o, part, &o))
+			return NULL;
+	}
+	return o;
+}
+
+const char *
+jstr(const struct resp *r, const char *path)
+{
+	struct json_object *o = jget(r, path);
+
+	return o != NULL && json_object_is_type(o, json_type_string) ? json_object_get_string(o) : NULL;
+}
+
+long long
+jint(const struct resp *r, const char *path)
+{
+	struct json_object *o = jget(r, path);
+
+	return o != NULL && json_object_is_type(o, json_type_int) ? json_object_get_int64(o) : -999999;
+}
+
+int
+is_error(const struct resp *r, long status, const char *needle)
+{
+	const char *e = jstr(r, "error");
+
+	return r->status == status && e != NULL && jstr(r, "code") != NULL &&
+	    (needle == NULL || strstr(e, needle) != NULL);
+}
+
+int
+admin_run(char *out, size_t outlen, const char *fmt, ...)
+{
+	char args[1024], cmd[2048];
+	FILE *p;
+	size_t n;
+	int status;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(args, sizeof(args), fmt, ap);
+	va_end(ap);
+	snprintf(cmd, sizeof(cmd), "%s %s", client_admin, args);
+	if ((p = popen(cmd, "r")) == NULL)
+		return -1;
+	n = fread(out, 1, outlen - 1, p);
+	out[n] = '\0';
+	status = pclose(p);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static int
+fixture_field(const char *json, const char *a, const char *b, char *dst, size_t len)
+{
+	struct json_object *o = json_tokener_parse(json), *v = NULL;
+	int rc = -1;
+
+	if (o != NULL && json_object_object_get_ex(o, a, &v) &&
+	    (b == NULL || json_object_object_get_ex(v, b, &v)) &&
+	    json_object_is_type(v, json_type_string)) {
+		snprintf(dst, len, "%s", json_object_get_string(v));
+		rc = 0;
+	}
+	json_object_put(o);
+	return rc;
+}
+
+int
+fixture_key(const char *tenant_id, const char *mode, const char *scopes, char *key_out,
+    size_t keylen)
+{
+	char out[4096];
+
+	if (admin_run(out, sizeof(out), "key create --tenant %s --mode %s --scopes %s --label fixture",
+	    tenant_id, mode, scopes) != 0)
+		return -1;
+	return fixture_field(out, "api_key", NULL, key_out, keylen);
+}
+
+int
+fixture_tenant(struct fixture *f, const char *plan, const char *role)
+{
+	char out[4096], suffix[13];
+
+	if (crypto_random_hex(suffix, 6) != 0)
+		return -1;
+	if (admin_run(out, sizeof(out), "tenant create --name 'Test %s' --slug t-%s --plan %s --role %s",
+	    suffix, suffix, plan, role) != 0 ||
+	    fixture_field(out, "id", NULL, f->tenant_id, sizeof(f->tenant_id)) != 0) {
+		fprintf(stderr, "# fixture tenant: %s\n", out);
+		return -1;
+	}
+	return fixture_key(f->tenant_id, "live", "full", f->key, sizeof(f->key));
+}

@@ -1,0 +1,68 @@
+/*
+ * client.h — a tiny HTTP client for the black-box API tests: libcurl to
+ * the running stack at RETIVO_BASE_URL, JSON in and out, plus fixtures
+ * that create fresh tenants and keys with retivo-admin.
+ */
+#ifndef RETIVO_TEST_CLIENT_H
+#define RETIVO_TEST_CLIENT_H
+
+#include <stddef.h>
+
+#include <json-c/json.h>
+
+struct resp {
+	long			 status;
+	char			*body;
+	size_t			 len;
+	struct json_object	*json;
+	char			*headers;
+	size_t			 hlen;
+};
+
+/* Connects the client; reads RETIVO_BASE_URL and RETIVO_ADMIN. */
+int client_init(void);
+void client_cleanup(void);
+
+/*
+ * Sends method path with the Bearer key (NULL: no Authorization) and a JSON
+ * body given as printf format (NULL: no body). Fills r (free with
+ * resp_free). Returns 0, -1 on a transport error.
+ */
+int api(struct resp *r, const char *method, const char *path, const char *key,
+    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* As api() with an explicit content type and raw body bytes. */
+int api_raw(struct resp *r, const char *method, const char *path, const char *key,
+    const char *content_type, const char *body, size_t len);
+
+void resp_free(struct resp *r);
+
+/* Header value (case-insensitive name) copied into a static buffer, or NULL. */
+const char *resp_header(const struct resp *r, const char *name);
+
+/* String at a dotted path ("action_type.id", "keys.0.id") of r->json, or NULL. */
+const char *jstr(const struct resp *r, const char *path);
+/* The JSON value at a dotted path, or NULL. */
+struct json_object *jget(const struct resp *r, const char *path);
+/* Integer at a dotted path, or -999999 when absent. */
+long long jint(const struct resp *r, const char *path);
+
+/* An error body {"error", "code"} whose error mentions needle. */
+int is_error(const struct resp *r, long status, const char *needle);
+
+struct fixture {
+	char tenant_id[40];
+	char key[64];		/* full-scope live key */
+};
+
+/* Creates a tenant (plan, role) with a full live key via retivo-admin. */
+int fixture_tenant(struct fixture *f, const char *plan, const char *role);
+
+/* Creates another key for tenant with scopes (comma list) and mode. */
+int fixture_key(const char *tenant_id, const char *mode, const char *scopes, char *key_out,
+    size_t keylen);
+
+/* Runs retivo-admin with args (a printf format); returns its exit status. */
+int admin_run(char *out, size_t outlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+#endif

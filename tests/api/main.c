@@ -1,0 +1,80 @@
+/*
+ * main.c — the black-box API test runner. Each suite file covers one
+ * resource family over real HTTP; all print TAP through tap.h.
+ *
+ *   RETIVO_BASE_URL=http://127.0.0.1:PORT RETIVO_ADMIN="retivo-admin" \
+ *   RETIVO_SQL="mariadb -N ... retivo" retivo-apitest [suite ...]
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../unit/tap.h"
+#include "client.h"
+
+/* Exposes tap.h's static functions to the suite files (see suites.h). */
+int
+t_ok(int cond, const char *file, int line, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return tap_ok(cond, file, line, "%s", msg);
+}
+
+void
+t_diag(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	printf("# ");
+	vprintf(fmt, ap);
+	printf("\n");
+	va_end(ap);
+	fflush(stdout);
+}
+
+void suite_errors(void);
+void suite_keys(void);
+void suite_action_types(void);
+void suite_ratelimit(void);
+
+static const struct {
+	const char *name;
+	void (*run)(void);
+} suites[] = {
+	{ "errors", suite_errors },
+	{ "keys", suite_keys },
+	{ "action_types", suite_action_types },
+	{ "ratelimit", suite_ratelimit },
+};
+
+int
+main(int argc, char **argv)
+{
+	size_t i;
+	int j, want;
+
+	if (client_init() != 0) {
+		ok(0, "API test client could not start");
+		return tap_done();
+	}
+	for (i = 0; i < sizeof(suites) / sizeof(suites[0]); i++) {
+		want = argc < 2;
+		for (j = 1; j < argc; j++)
+			if (strcmp(argv[j], suites[i].name) == 0)
+				want = 1;
+		if (!want)
+			continue;
+		diag("suite %s", suites[i].name);
+		suites[i].run();
+	}
+	client_cleanup();
+	return tap_done();
+}

@@ -1,0 +1,20 @@
+/* suites.h — one function per API test file; each uses tap.h's ok(). */
+#ifndef RETIVO_TEST_SUITES_H
+#define RETIVO_TEST_SUITES_H
+
+#include <stdarg.h>
+#include <stdio.h>
+
+/* tap.h's functions are static; suite files get the same through this. */
+int t_ok(int cond, const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void t_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#define ok(cond, ...) t_ok(!!(cond), __FILE__, __LINE__, __VA_ARGS__)
+#define diag(...) t_diag(__VA_ARGS__)
+
+void suite_errors(void);
+void suite_keys(void);
+void suite_action_types(void);
+void suite_ratelimit(void);
+
+#endif
