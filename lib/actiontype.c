@@ -105,9 +105,9 @@ static struct db_stmt at_page = DB_STMT(
     "SELECT " AT_COLS " FROM action_types WHERE tenant_id = ? "
     "AND (? IS NULL OR provider = ?) AND (? IS NULL OR domain = ?) "
     "AND (? IS NULL OR active = ?) "
-    "AND (? IS NULL OR (created_at, id) < "
-    "  (SELECT c.created_at, c.id FROM action_types c WHERE c.tenant_id = ? AND c.id = ?)) "
-    "ORDER BY created_at DESC, id DESC LIMIT ?");
+    "AND (? IS NULL OR seq < "
+    "  (SELECT c.seq FROM action_types c WHERE c.tenant_id = ? AND c.id = ?)) "
+    "ORDER BY seq DESC LIMIT ?");
 
 static struct json_object *
 at_row_json(const struct db_stmt *s)
@@ -190,7 +190,7 @@ actiontype_save(const char *tenant_id, const struct actiontype *a, int64_t now)
 	unsigned long long n;
 
 	time_format_sql(now, ts);
-	if (db_exec(&at_update, "ssssssssiss", a->name, a->description, a->provider, a->domain,
+	if (db_exec(&at_update, "sssssssisss", a->name, a->description, a->provider, a->domain,
 	    a->parameters_schema, a->delivery_webhook, a->estimated_cost_usd,
 	    (long long)a->active, ts, tenant_id, a->id) != 0)
 		return db_errno() == DB_ER_DUP_ENTRY ? 1 : -1;

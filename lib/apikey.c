@@ -26,9 +26,9 @@ static struct db_stmt apikey_select = DB_STMT(
 
 static struct db_stmt apikey_page = DB_STMT(
     "SELECT " APIKEY_COLS " FROM api_keys WHERE tenant_id = ? "
-    "AND (? IS NULL OR (created_at, id) < "
-    "  (SELECT c.created_at, c.id FROM api_keys c WHERE c.tenant_id = ? AND c.id = ?)) "
-    "ORDER BY created_at DESC, id DESC LIMIT ?");
+    "AND (? IS NULL OR seq < "
+    "  (SELECT c.seq FROM api_keys c WHERE c.tenant_id = ? AND c.id = ?)) "
+    "ORDER BY seq DESC LIMIT ?");
 
 static struct db_stmt apikey_revoke_stmt = DB_STMT(
     "UPDATE api_keys SET revoked_at = IFNULL(revoked_at, ?) WHERE tenant_id = ? AND id = ?");

@@ -72,6 +72,8 @@ static void
 http_write(struct http_req *r, int status, const char *body, size_t len)
 {
 	FCGX_Request *f = r->fcgi;
+	char head[2048];
+	int n;
 
 	if (r->responded) {
 		log_err("http: second response for %s %s ignored", r->method, r->path);
@@ -79,16 +81,18 @@ http_write(struct http_req *r, int status, const char *body, size_t len)
 	}
 	r->responded = 1;
 	r->status = status;
-	FCGX_FPrintF(f->out, "Status: %d %s\r\nContent-Type: application/json\r\n"
+	/* libfcgi's own printf lacks %zu and %lld: format here, then write. */
+	n = snprintf(head, sizeof(head), "Status: %d %s\r\nContent-Type: application/json\r\n"
 	    "Cache-Control: no-store\r\nX-Request-Id: %s\r\n",
 	    status, http_reason(status), r->request_id);
 	if (r->rl.set)
-		FCGX_FPrintF(f->out, "X-RateLimit-Limit: %lld\r\nX-RateLimit-Remaining: %lld\r\n"
+		n += snprintf(head + n, sizeof(head) - (size_t)n,
+		    "X-RateLimit-Limit: %lld\r\nX-RateLimit-Remaining: %lld\r\n"
 		    "X-RateLimit-Reset: %lld\r\n", r->rl.limit, r->rl.remaining,
 		    (long long)r->rl.reset);
-	if (r->headers_len > 0)
-		FCGX_PutStr(r->headers, (int)r->headers_len, f->out);
-	FCGX_FPrintF(f->out, "Content-Length: %zu\r\n\r\n", len);
+	n += snprintf(head + n, sizeof(head) - (size_t)n, "%.*s", (int)r->headers_len, r->headers);
+	n += snprintf(head + n, sizeof(head) - (size_t)n, "Content-Length: %zu\r\n\r\n", len);
+	FCGX_PutStr(head, n, f->out);
 	if (len > 0)
 		FCGX_PutStr(body, (int)len, f->out);
 }
@@ -104,7 +108,7 @@ http_json(struct http_req *r, int status, struct json_object *obj)
 		http_internal(r);
 		return;
 	}
-	text = json_object_to_json_string_length(obj, JSON_C_TO_STRING_PLAIN, &len);
+	text = json_object_to_json_string_length(obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
 	http_write(r, status, text, len);
 	json_object_put(obj);
 }

@@ -45,6 +45,7 @@ js_ctxinit(struct js_ctx *c, const jobj *root, char *err, size_t errlen)
 		err[0] = '\0';
 }
 
+__attribute__((format(printf, 2, 0)))
 static void
 vseterr(struct js_ctx *c, const char *fmt, va_list ap)
 {
@@ -81,6 +82,24 @@ fail(struct js_ctx *c, const char *fmt, ...)
 		vseterr(c, fmt, ap);
 		va_end(ap);
 	}
+	return 0;
+}
+
+/* An instance failure at member key of the current location. */
+__attribute__((format(printf, 3, 4)))
+static int
+fail_at(struct js_ctx *c, const char *key, const char *fmt, ...)
+{
+	va_list ap;
+	size_t old;
+
+	old = js_push(c, key);
+	if (c->quiet == 0) {
+		va_start(ap, fmt);
+		vseterr(c, fmt, ap);
+		va_end(ap);
+	}
+	js_pop(c, old);
 	return 0;
 }
 
@@ -141,8 +160,6 @@ js_getnum(const jobj *o, struct js_num *n)
 		return 1;
 	case json_type_double:
 		n->kind = JS_DBL;
-		n->i = 0;
-		n->u = 0;
 		n->d = json_object_get_double(o);
 		return 1;
 	default:
@@ -353,22 +370,24 @@ static int
 v_generic(struct js_ctx *c, const jobj *s, const jobj *x)
 {
 	const jobj *t, *e;
-	size_t i, n;
+	char names[96];
+	size_t i, n, len;
 
-	if ((t = kw(s, "type")) != NULL) {
-		if (json_object_is_type(t, json_type_string)) {
-			if (!type_is(js_str(t), x))
-				return fail(c, "must be of type %s (type)",
-				    js_str(t));
-		} else {
-			n = json_object_array_length(t);
-			for (i = 0; i < n; i++)
-				if (type_is(js_str(
-				    json_object_array_get_idx(t, i)), x))
-					break;
-			if (i == n)
-				return fail(c, "has the wrong type (type)");
+	if ((t = kw(s, "type")) != NULL && json_object_is_type(t,
+	    json_type_string) && !type_is(js_str(t), x))
+		return fail(c, "must be of type %s (type)", js_str(t));
+	if (t != NULL && json_object_is_type(t, json_type_array)) {
+		n = json_object_array_length(t);
+		for (i = 0, len = 0, names[0] = '\0'; i < n; i++) {
+			e = json_object_array_get_idx(t, i);
+			if (type_is(js_str(e), x))
+				break;
+			/* Seven names of at most 7 letters always fit. */
+			len += snprintf(names + len, sizeof(names) - len,
+			    "%s%s", i > 0 ? " or " : "", js_str(e));
 		}
+		if (i == n)
+			return fail(c, "must be of type %s (type)", names);
 	}
 	if ((e = kw(s, "enum")) != NULL) {
 		n = json_object_array_length(e);
@@ -561,12 +580,10 @@ v_members(struct js_ctx *c, const jobj *s, const jobj *x)
 				r = v_child(c, pit.val, it.val, it.key, 0);
 			}
 		if (r == 1 && !matched && more != NULL) {
-			if (isfalse(more)) {
-				i = js_push(c, it.key);
-				r = fail(c, "is not an allowed property "
-				    "(additionalProperties)");
-				js_pop(c, i);
-			} else
+			if (isfalse(more))
+				r = fail_at(c, it.key, "is not an allowed "
+				    "property (additionalProperties)");
+			else
 				r = v_child(c, more, it.val, it.key, 0);
 		}
 		if (r != 1)
@@ -579,18 +596,6 @@ out:
 	return r;
 }
 
-/* Reports member key of the current object as missing. */
-static int
-missing(struct js_ctx *c, const char *key, const char *why)
-{
-	size_t old;
-
-	old = js_push(c, key);
-	fail(c, "%s", why);
-	js_pop(c, old);
-	return 0;
-}
-
 static int
 v_object(struct js_ctx *c, const jobj *s, const jobj *x)
 {
@@ -598,7 +603,6 @@ v_object(struct js_ctx *c, const jobj *s, const jobj *x)
 	const jobj *v, *name;
 	uint64_t lim;
 	size_t i, n;
-	char why[160];
 	int r;
 
 	if (!json_object_is_type(x, json_type_object))
@@ -614,7 +618,7 @@ v_object(struct js_ctx *c, const jobj *s, const jobj *x)
 		for (i = 0; i < json_object_array_length(v); i++) {
 			name = json_object_array_get_idx(v, i);
 			if (!json_object_object_get_ex(x, js_str(name), NULL))
-				return missing(c, js_str(name),
+				return fail_at(c, js_str(name),
 				    "is a required property (required)");
 		}
 	if ((v = kw(s, "dependencies")) != NULL)
@@ -626,13 +630,13 @@ v_object(struct js_ctx *c, const jobj *s, const jobj *x)
 					return r;
 				continue;
 			}
-			snprintf(why, sizeof(why), "is required when \"%s\" "
-			    "is present (dependencies)", it.key);
 			for (i = 0; i < json_object_array_length(it.val); i++) {
 				name = json_object_array_get_idx(it.val, i);
 				if (!json_object_object_get_ex(x, js_str(name),
 				    NULL))
-					return missing(c, js_str(name), why);
+					return fail_at(c, js_str(name), "is "
+					    "required when \"%s\" is present "
+					    "(dependencies)", it.key);
 			}
 		}
 	if ((r = v_members(c, s, x)) != 1)

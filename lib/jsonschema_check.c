@@ -21,28 +21,20 @@
 
 typedef struct json_object jobj;
 
-static int
-hexval(int ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 static long
 hexn(const char *s, int n)
 {
 	long v = 0;
-	int i, h;
+	int i, ch;
 
 	for (i = 0; i < n; i++) {
-		if ((h = hexval((unsigned char)s[i])) < 0)
+		ch = (unsigned char)s[i];
+		if (ch >= '0' && ch <= '9')
+			v = v * 16 + ch - '0';
+		else if ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'f')
+			v = v * 16 + (ch | 0x20) - 'a' + 10;
+		else
 			return -1;
-		v = v * 16 + h;
 	}
 	return v;
 }
@@ -425,6 +417,14 @@ js_resolve_ref(const jobj *root, const char *ref, const jobj **out)
 
 static int	ck_schema(struct js_ctx *, const jobj *);
 
+/*
+ * Keyword checkers take the keyword table's argument: a json_type for
+ * ck_is(), a NUM_* constraint for ck_number(), MAP_* flags for ck_map().
+ */
+enum { NUM_ANY, NUM_COUNT, NUM_POSITIVE };
+#define MAP_PATTERNS	0x1	/* keys are regular expressions */
+#define MAP_DEPS	0x2	/* values may be string lists */
+
 /* Reports msg at item i of the array being checked. */
 static int
 badidx(struct js_ctx *c, size_t i, const char *msg)
@@ -438,60 +438,38 @@ badidx(struct js_ctx *c, size_t i, const char *msg)
 }
 
 static int
-ck_number(struct js_ctx *c, const jobj *v)
+ck_sub(struct js_ctx *c, const jobj *v, int arg)
 {
-	struct js_num n;
-
-	return js_getnum(v, &n) ? 0 : js_bad(c, "must be a number");
+	return ck_schema(c, v);
 }
 
 static int
-ck_count(struct js_ctx *c, const jobj *v)
+ck_is(struct js_ctx *c, const jobj *v, int type)
+{
+	if (json_object_is_type(v, (enum json_type)type))
+		return 0;
+	return js_bad(c, "must be of JSON type %s",
+	    json_type_to_name((enum json_type)type));
+}
+
+static int
+ck_number(struct js_ctx *c, const jobj *v, int what)
 {
 	struct js_num n, zero = { JS_INT, 0, 0, 0 };
 
-	if (js_getnum(v, &n) && js_num_isint(&n) && js_num_cmp(&n, &zero) >= 0)
-		return 0;
-	return js_bad(c, "must be a non-negative integer");
-}
-
-static int
-ck_positive(struct js_ctx *c, const jobj *v)
-{
-	struct js_num n, zero = { JS_INT, 0, 0, 0 };
-
-	if (js_getnum(v, &n) && js_num_cmp(&n, &zero) > 0)
-		return 0;
-	return js_bad(c, "must be a number greater than 0");
-}
-
-static int
-ck_bool(struct js_ctx *c, const jobj *v)
-{
-	if (json_object_is_type(v, json_type_boolean))
-		return 0;
-	return js_bad(c, "must be a boolean");
-}
-
-static int
-ck_string(struct js_ctx *c, const jobj *v)
-{
-	if (json_object_is_type(v, json_type_string))
-		return 0;
-	return js_bad(c, "must be a string");
-}
-
-static int
-ck_array(struct js_ctx *c, const jobj *v)
-{
-	if (json_object_is_type(v, json_type_array))
-		return 0;
-	return js_bad(c, "must be an array");
+	if (!js_getnum(v, &n))
+		return js_bad(c, "must be a number");
+	if (what == NUM_COUNT && (!js_num_isint(&n) ||
+	    js_num_cmp(&n, &zero) < 0))
+		return js_bad(c, "must be a non-negative integer");
+	if (what == NUM_POSITIVE && js_num_cmp(&n, &zero) <= 0)
+		return js_bad(c, "must be a number greater than 0");
+	return 0;
 }
 
 /* An array of unique strings ("required", "dependencies" lists). */
 static int
-ck_strings(struct js_ctx *c, const jobj *v)
+ck_strings(struct js_ctx *c, const jobj *v, int arg)
 {
 	const jobj *e;
 	size_t i, j, n;
@@ -527,7 +505,7 @@ typename_ok(const jobj *v)
 }
 
 static int
-ck_type(struct js_ctx *c, const jobj *v)
+ck_type(struct js_ctx *c, const jobj *v, int arg)
 {
 	size_t i, n;
 
@@ -540,7 +518,7 @@ ck_type(struct js_ctx *c, const jobj *v)
 	    (n = json_object_array_length(v)) == 0)
 		return js_bad(c, "must be a type name or a non-empty array "
 		    "of them");
-	if (ck_strings(c, v) == -1)
+	if (ck_strings(c, v, 0) == -1)
 		return -1;
 	for (i = 0; i < n; i++)
 		if (!typename_ok(json_object_array_get_idx(v, i)))
@@ -561,7 +539,7 @@ ck_regex(struct js_ctx *c, const char *pat)
 }
 
 static int
-ck_pattern(struct js_ctx *c, const jobj *v)
+ck_pattern(struct js_ctx *c, const jobj *v, int arg)
 {
 	if (!json_object_is_type(v, json_type_string))
 		return js_bad(c, "must be a string");
@@ -570,7 +548,7 @@ ck_pattern(struct js_ctx *c, const jobj *v)
 
 /* A non-empty array of schemas (allOf, anyOf, oneOf). */
 static int
-ck_schemas(struct js_ctx *c, const jobj *v)
+ck_schemas(struct js_ctx *c, const jobj *v, int arg)
 {
 	size_t i, n, old;
 	int r = 0;
@@ -587,22 +565,16 @@ ck_schemas(struct js_ctx *c, const jobj *v)
 }
 
 static int
-ck_items(struct js_ctx *c, const jobj *v)
+ck_items(struct js_ctx *c, const jobj *v, int arg)
 {
-	if (json_object_is_type(v, json_type_array) &&
-	    json_object_array_length(v) > 0)
-		return ck_schemas(c, v);
+	if (json_object_is_type(v, json_type_array))
+		return ck_schemas(c, v, 0);
 	return ck_schema(c, v);
 }
 
-/*
- * An object whose values are schemas ("properties", "definitions") or,
- * with flags, whose keys are patterns or whose values may be string lists.
- */
-#define MAP_PATTERNS	0x1
-#define MAP_DEPS	0x2
+/* An object of schemas ("properties", "definitions", ...). */
 static int
-ck_map_flags(struct js_ctx *c, const jobj *v, int flags)
+ck_map(struct js_ctx *c, const jobj *v, int flags)
 {
 	struct json_object_iter it;
 	size_t old;
@@ -616,7 +588,7 @@ ck_map_flags(struct js_ctx *c, const jobj *v, int flags)
 			r = ck_regex(c, it.key);
 		if (r == 0 && (flags & MAP_DEPS) &&
 		    json_object_is_type(it.val, json_type_array))
-			r = ck_strings(c, it.val);
+			r = ck_strings(c, it.val, 0);
 		else if (r == 0)
 			r = ck_schema(c, it.val);
 		js_pop(c, old);
@@ -627,72 +599,76 @@ ck_map_flags(struct js_ctx *c, const jobj *v, int flags)
 }
 
 static int
-ck_map(struct js_ctx *c, const jobj *v)
+ck_ref(struct js_ctx *c, const jobj *v, int arg)
 {
-	return ck_map_flags(c, v, 0);
-}
-
-static int
-ck_patmap(struct js_ctx *c, const jobj *v)
-{
-	return ck_map_flags(c, v, MAP_PATTERNS);
-}
-
-static int
-ck_deps(struct js_ctx *c, const jobj *v)
-{
-	return ck_map_flags(c, v, MAP_DEPS);
-}
-
-static int
-ck_ref(struct js_ctx *c, const jobj *v)
-{
+	const char *ref;
 	const jobj *t;
 
 	if (!json_object_is_type(v, json_type_string))
 		return js_bad(c, "must be a string");
-	if (js_is_metaschema(js_str(v)))
+	if (js_is_metaschema(ref = js_str(v)))
 		return 0;
-	if (js_str(v)[0] != '#')
+	if (ref[0] != '#')
 		return js_bad(c, "\"%s\" is not supported: only \"#...\" "
-		    "references within the same schema are", js_str(v));
-	if (js_resolve_ref(c->root, js_str(v), &t) == -1)
+		    "references within the same schema are", ref);
+	if (js_resolve_ref(c->root, ref, &t) == -1)
 		return js_bad(c, "\"%s\" does not resolve within this schema",
-		    js_str(v));
+		    ref);
 	if (!json_object_is_type(t, json_type_object) &&
 	    !json_object_is_type(t, json_type_boolean))
-		return js_bad(c, "\"%s\" does not point at a schema",
-		    js_str(v));
+		return js_bad(c, "\"%s\" does not point at a schema", ref);
 	return 0;
 }
 
 /* Every keyword with a constrained value; "const" and "default" take any. */
 static const struct {
 	const char	*name;
-	int		(*fn)(struct js_ctx *, const jobj *);
+	int		(*fn)(struct js_ctx *, const jobj *, int);
+	int		 arg;
 } keywords[] = {
-	{ "$id", ck_string },		{ "$schema", ck_string },
-	{ "$ref", ck_ref },		{ "$comment", ck_string },
-	{ "title", ck_string },		{ "description", ck_string },
-	{ "readOnly", ck_bool },	{ "examples", ck_array },
-	{ "multipleOf", ck_positive },	{ "maximum", ck_number },
-	{ "exclusiveMaximum", ck_number }, { "minimum", ck_number },
-	{ "exclusiveMinimum", ck_number }, { "maxLength", ck_count },
-	{ "minLength", ck_count },	{ "pattern", ck_pattern },
-	{ "additionalItems", ck_schema }, { "items", ck_items },
-	{ "maxItems", ck_count },	{ "minItems", ck_count },
-	{ "uniqueItems", ck_bool },	{ "contains", ck_schema },
-	{ "maxProperties", ck_count },	{ "minProperties", ck_count },
-	{ "required", ck_strings },	{ "additionalProperties", ck_schema },
-	{ "definitions", ck_map },	{ "properties", ck_map },
-	{ "patternProperties", ck_patmap }, { "dependencies", ck_deps },
-	{ "propertyNames", ck_schema },	{ "enum", ck_array },
-	{ "type", ck_type },		{ "format", ck_string },
-	{ "contentMediaType", ck_string }, { "contentEncoding", ck_string },
-	{ "if", ck_schema },		{ "then", ck_schema },
-	{ "else", ck_schema },		{ "allOf", ck_schemas },
-	{ "anyOf", ck_schemas },	{ "oneOf", ck_schemas },
-	{ "not", ck_schema },
+	{ "$id", ck_is, json_type_string },
+	{ "$schema", ck_is, json_type_string },
+	{ "$ref", ck_ref, 0 },
+	{ "$comment", ck_is, json_type_string },
+	{ "title", ck_is, json_type_string },
+	{ "description", ck_is, json_type_string },
+	{ "readOnly", ck_is, json_type_boolean },
+	{ "examples", ck_is, json_type_array },
+	{ "multipleOf", ck_number, NUM_POSITIVE },
+	{ "maximum", ck_number, NUM_ANY },
+	{ "exclusiveMaximum", ck_number, NUM_ANY },
+	{ "minimum", ck_number, NUM_ANY },
+	{ "exclusiveMinimum", ck_number, NUM_ANY },
+	{ "maxLength", ck_number, NUM_COUNT },
+	{ "minLength", ck_number, NUM_COUNT },
+	{ "pattern", ck_pattern, 0 },
+	{ "additionalItems", ck_sub, 0 },
+	{ "items", ck_items, 0 },
+	{ "maxItems", ck_number, NUM_COUNT },
+	{ "minItems", ck_number, NUM_COUNT },
+	{ "uniqueItems", ck_is, json_type_boolean },
+	{ "contains", ck_sub, 0 },
+	{ "maxProperties", ck_number, NUM_COUNT },
+	{ "minProperties", ck_number, NUM_COUNT },
+	{ "required", ck_strings, 0 },
+	{ "additionalProperties", ck_sub, 0 },
+	{ "definitions", ck_map, 0 },
+	{ "properties", ck_map, 0 },
+	{ "patternProperties", ck_map, MAP_PATTERNS },
+	{ "dependencies", ck_map, MAP_DEPS },
+	{ "propertyNames", ck_sub, 0 },
+	{ "enum", ck_is, json_type_array },
+	{ "type", ck_type, 0 },
+	{ "format", ck_is, json_type_string },
+	{ "contentMediaType", ck_is, json_type_string },
+	{ "contentEncoding", ck_is, json_type_string },
+	{ "if", ck_sub, 0 },
+	{ "then", ck_sub, 0 },
+	{ "else", ck_sub, 0 },
+	{ "allOf", ck_schemas, 0 },
+	{ "anyOf", ck_schemas, 0 },
+	{ "oneOf", ck_schemas, 0 },
+	{ "not", ck_sub, 0 },
 };
 
 static int
@@ -714,7 +690,7 @@ ck_schema(struct js_ctx *c, const jobj *s)
 		if (!json_object_object_get_ex(s, keywords[i].name, &v))
 			continue;
 		old = js_push(c, keywords[i].name);
-		r = keywords[i].fn(c, v);
+		r = keywords[i].fn(c, v, keywords[i].arg);
 		js_pop(c, old);
 	}
 	c->depth--;

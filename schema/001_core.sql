@@ -22,6 +22,7 @@ CREATE TABLE tenants (
 
 CREATE TABLE api_keys (
 	id		VARCHAR(40) NOT NULL,
+	seq		BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,	-- list order, newest first
 	tenant_id	CHAR(36) NOT NULL,
 	label		VARCHAR(200) NOT NULL DEFAULT '',
 	mode		ENUM('live', 'test') NOT NULL,
@@ -33,7 +34,8 @@ CREATE TABLE api_keys (
 	revoked_at	DATETIME NULL,
 	PRIMARY KEY (id),
 	UNIQUE KEY api_keys_hash (key_hash),
-	KEY api_keys_tenant (tenant_id, created_at),
+	UNIQUE KEY api_keys_seq (seq),
+	KEY api_keys_tenant (tenant_id, seq),
 	CONSTRAINT api_keys_tenant_fk FOREIGN KEY (tenant_id) REFERENCES tenants (id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
@@ -49,6 +51,7 @@ CREATE TABLE rate_counters (
 
 CREATE TABLE action_types (
 	id			VARCHAR(40) NOT NULL,
+	seq			BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,	-- list order
 	tenant_id		CHAR(36) NOT NULL,
 	name			VARCHAR(64) NOT NULL,
 	description		TEXT NOT NULL,
@@ -63,6 +66,7 @@ CREATE TABLE action_types (
 	updated_at		DATETIME NOT NULL,
 	PRIMARY KEY (id),
 	UNIQUE KEY action_types_name (tenant_id, name),
-	KEY action_types_list (tenant_id, created_at, id),
+	UNIQUE KEY action_types_seq (seq),
+	KEY action_types_list (tenant_id, seq),
 	CONSTRAINT action_types_tenant_fk FOREIGN KEY (tenant_id) REFERENCES tenants (id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
