@@ -273,6 +273,18 @@ api_tests() { # builddir label
 	tap_run "$label api" "$TEST_VAR/api-$label.log" "$dir/tests/api/retivo-apitest"
 }
 
+# make distcheck in a scratch build directory, as one TAP test point.
+distcheck() {
+	local dir=$TEST_VAR/distcheck
+	mkdir -p "$dir"
+	if (cd "$dir" && "$ROOT/configure" -q && make -s -j"$(nproc)" distcheck) >"$dir.out" 2>&1; then
+		echo "ok 1 - make distcheck"
+	else
+		echo "not ok 1 - make distcheck"
+		tail -15 "$dir.out" | sed 's/^/#   /'
+	fi
+}
+
 run_tests() {
 	install_packages
 	build_tree "$ROOT/build"
@@ -283,6 +295,8 @@ run_tests() {
 	RETIVO_PORT=$(free_port)
 	trap 'stack_stop >/dev/null 2>&1 || true; rm -rf "$TEST_VAR"' EXIT
 
+	tap_run "configure" "$TEST_VAR/configure.log" "$ROOT/tests/build/test_configure.sh"
+	tap_run "distcheck" "$TEST_VAR/distcheck.log" distcheck
 	unit_tests "$ROOT/build" unit
 	BUILD=$ROOT/build
 	stack_start

@@ -40,13 +40,25 @@ hexn(const char *s, int n)
 }
 
 /*
- * ECMA-262 -> POSIX ERE.  The output is written to a buffer the caller sized
- * at 8x the input, which bounds every expansion below ("\w" -> 13 bytes).
+ * ECMA-262 -> POSIX ERE.  The caller sizes the output buffer at 24x the
+ * input, which bounds every expansion below ("." -> 22 bytes).
+ *
+ * In a single-byte locale regexec() sees UTF-8 as bytes, so wherever ECMA
+ * would consume one character of unknown width (".", "[^...]", "\D", a
+ * quantified non-ASCII literal) the translation spells out "one ASCII byte
+ * or one lead byte with its continuation bytes".  Those spellings need
+ * groups that ECMA did not have, as does "(?:" -> "(", which would shift
+ * the numbering of backreferences; a pattern with both is refused.
  */
+#define RE_MBCHAR	"[\xc0-\xff][\x80-\xbf]*"
+
 struct rebuf {
 	char	*p;
 	size_t	 len, cap;
 	int	 full;
+	int	 bytes;		/* single-byte locale: spell out UTF-8 */
+	int	 extra;		/* added a group ECMA did not have */
+	int	 backref;	/* uses \1..\9 */
 };
 
 static void
@@ -67,26 +79,75 @@ re_puts(struct rebuf *b, const char *s)
 	re_put(b, s, strlen(s));
 }
 
-/* Appends code point cp as UTF-8, backslashed if ERE-special outside []. */
-static void
-re_putcp(struct rebuf *b, long cp, int inclass)
+/* Length of an ECMA interval "{n}", "{n,}", "{n,m}" at s, else 0. */
+static size_t
+re_interval(const char *s)
 {
-	char u[4];
+	size_t i = 1;
 
+	if (s[i] < '0' || s[i] > '9')
+		return 0;
+	while (s[i] >= '0' && s[i] <= '9')
+		i++;
+	if (s[i] == ',')
+		for (i++; s[i] >= '0' && s[i] <= '9'; i++)
+			;
+	return s[i] == '}' ? i + 1 : 0;
+}
+
+/* Appends a literal character (n bytes of UTF-8) followed by next. */
+static void
+re_lit(struct rebuf *b, const char *u, size_t n, const char *next)
+{
+	int quantified;
+
+	if (n == 1 && strchr(".[]{}()\\*+?^$|", *u) != NULL)
+		re_put(b, "\\", 1);
+	quantified = *next == '*' || *next == '+' || *next == '?' ||
+	    (*next == '{' && re_interval(next) > 0);
+	if (n > 1 && b->bytes && quantified) {
+		re_put(b, "(", 1);
+		re_put(b, u, n);
+		re_put(b, ")", 1);
+		b->extra = 1;
+	} else
+		re_put(b, u, n);
+}
+
+static size_t
+utf8(long cp, char *u)
+{
 	if (cp < 0x80) {
-		if (!inclass && strchr(".[]{}()\\*+?^$|", (int)cp) != NULL)
-			re_put(b, "\\", 1);
 		u[0] = (char)cp;
-		re_put(b, u, 1);
-	} else if (cp < 0x800) {
+		return 1;
+	}
+	if (cp < 0x800) {
 		u[0] = (char)(0xc0 | cp >> 6);
 		u[1] = (char)(0x80 | (cp & 0x3f));
-		re_put(b, u, 2);
-	} else {
-		u[0] = (char)(0xe0 | cp >> 12);
-		u[1] = (char)(0x80 | (cp >> 6 & 0x3f));
-		u[2] = (char)(0x80 | (cp & 0x3f));
-		re_put(b, u, 3);
+		return 2;
+	}
+	u[0] = (char)(0xe0 | cp >> 12);
+	u[1] = (char)(0x80 | (cp >> 6 & 0x3f));
+	u[2] = (char)(0x80 | (cp & 0x3f));
+	return 3;
+}
+
+/* Opens and closes a negated set: "[^" set "]", or with UTF-8 spelled out. */
+static void
+re_negopen(struct rebuf *b)
+{
+	re_puts(b, b->bytes ? "([^" : "[^");
+}
+
+static void
+re_negclose(struct rebuf *b, const char *tail)
+{
+	if (b->bytes)
+		re_puts(b, "\x80-\xff");
+	re_puts(b, tail);
+	if (b->bytes) {
+		re_puts(b, "|" RE_MBCHAR ")");
+		b->extra = 1;
 	}
 }
 
@@ -133,7 +194,9 @@ struct reclass {
  * Parses the body of an ECMA character class at p (just past "[" or "[^").
  * POSIX gives ']', '^', '-' and '[' positional meaning, so they are only
  * flagged here and placed by the caller; everything else is appended to b
- * when b is non-NULL.  Returns characters consumed including "]", or -1.
+ * when b is non-NULL.  Only ASCII members are accepted: in a single-byte
+ * locale a multibyte member would stand for its separate bytes.
+ * Returns the characters consumed including "]", or -1.
  */
 static int
 re_classbody(const char *p, struct rebuf *b, struct reclass *f)
@@ -142,12 +205,13 @@ re_classbody(const char *p, struct rebuf *b, struct reclass *f)
 	const char *s = p;
 	long lo, hi;
 	int n, cls;
+	char u;
 
 	memset(f, 0, sizeof(*f));
 	if (*s == ']')
 		return -1;	/* ECMA's empty class has no ERE spelling */
 	while (*s != ']') {
-		if (*s == '\0' || (unsigned char)*s >= 0x80)
+		if (*s == '\0')
 			return -1;
 		if (*s == '\\') {
 			if ((n = re_escape(s + 1, &lo, &cls)) < 0)
@@ -181,9 +245,11 @@ re_classbody(const char *p, struct rebuf *b, struct reclass *f)
 			    strchr("]^-[", (int)hi))
 				return -1;
 			if (b != NULL) {
-				re_putcp(b, lo, 1);
+				u = (char)lo;
+				re_put(b, &u, 1);
 				re_put(b, "-", 1);
-				re_putcp(b, hi, 1);
+				u = (char)hi;
+				re_put(b, &u, 1);
 			}
 			f->nitems++;
 		} else if (lo == ']')
@@ -195,8 +261,10 @@ re_classbody(const char *p, struct rebuf *b, struct reclass *f)
 		else if (lo == '-')
 			f->dash = 1;
 		else {
-			if (b != NULL)
-				re_putcp(b, lo, 1);
+			if (b != NULL) {
+				u = (char)lo;
+				re_put(b, &u, 1);
+			}
 			f->nitems++;
 		}
 	}
@@ -211,44 +279,37 @@ re_class(const char *s, struct rebuf *b)
 
 	if ((n = re_classbody(s + 1 + neg, NULL, &f)) < 0)
 		return -1;
-	if (!neg && f.caret && !f.rbr && !f.lbr && f.nitems == 0)
+	if (!neg && f.caret && !f.rbr && !f.lbr && f.nitems == 0) {
 		re_puts(b, f.dash ? "[-^]" : "\\^");
-	else {
-		re_puts(b, neg ? "[^" : "[");
-		if (f.rbr)
-			re_put(b, "]", 1);
-		re_classbody(s + 1 + neg, b, &f);
-		/* '[' last but for ^ and -, so it never starts "[:" or "[." */
-		re_puts(b, f.lbr ? "[" : "");
-		re_puts(b, f.caret ? "^" : "");
-		re_puts(b, f.dash ? "-]" : "]");
+		return 1 + n;
+	}
+	if (neg)
+		re_negopen(b);
+	else
+		re_put(b, "[", 1);
+	if (f.rbr)
+		re_put(b, "]", 1);
+	re_classbody(s + 1 + neg, b, &f);
+	if (neg && b->bytes)
+		re_puts(b, "\x80-\xff");
+	/* '[' last but for ^ and -, so it never starts "[:" or "[." */
+	re_puts(b, f.lbr ? "[" : "");
+	re_puts(b, f.caret ? "^" : "");
+	re_puts(b, f.dash ? "-]" : "]");
+	if (neg && b->bytes) {
+		re_puts(b, "|" RE_MBCHAR ")");
+		b->extra = 1;
 	}
 	return 1 + neg + n;
-}
-
-/* Length of an ECMA interval "{n}", "{n,}", "{n,m}" at s, else 0. */
-static size_t
-re_interval(const char *s)
-{
-	size_t i = 1;
-
-	if (s[i] < '0' || s[i] > '9')
-		return 0;
-	while (s[i] >= '0' && s[i] <= '9')
-		i++;
-	if (s[i] == ',')
-		for (i++; s[i] >= '0' && s[i] <= '9'; i++)
-			;
-	return s[i] == '}' ? i + 1 : 0;
 }
 
 static int
 re_translate(const char *s, struct rebuf *b)
 {
-	static const char *const outcls[] = { "[0-9]", "[^0-9]",
-	    "[A-Za-z0-9_]", "[^A-Za-z0-9_]", "[[:space:]]", "[^[:space:]]",
-	    "\\b", "\\B" };
-	static const char clsnames[] = "dDwWsSbB";
+	static const char *const sets[] = { "0-9", "A-Za-z0-9_",
+	    "[:space:]" };
+	static const char clsnames[] = "dwsDWS";
+	char u[4];
 	long cp;
 	size_t n;
 	int cls, wasquant, quant = 0, r;
@@ -260,13 +321,23 @@ re_translate(const char *s, struct rebuf *b)
 			if ((r = re_escape(s + 1, &cp, &cls)) < 0)
 				return -1;
 			s += 1 + r;
-			if (cls >= '1' && cls <= '9')
+			if (cls >= '1' && cls <= '9') {
 				re_put(b, s - 2, 2);
-			else if (cls != 0)
-				re_puts(b, outcls[strchr(clsnames, cls) -
+				b->backref = 1;
+			} else if (cls == 'b' || cls == 'B')
+				re_put(b, s - 2, 2);	/* a GNU extension */
+			else if (cls != 0 && strchr("dws", cls) != NULL) {
+				re_put(b, "[", 1);
+				re_puts(b, sets[strchr(clsnames, cls) -
 				    clsnames]);
-			else
-				re_putcp(b, cp, 0);
+				re_put(b, "]", 1);
+			} else if (cls != 0) {
+				re_negopen(b);
+				re_puts(b, sets[strchr(clsnames, cls) -
+				    clsnames - 3]);
+				re_negclose(b, "]");
+			} else
+				re_lit(b, u, utf8(cp, u), s);
 			break;
 		case '[':
 			if ((r = re_class(s, b)) < 0)
@@ -278,11 +349,13 @@ re_translate(const char *s, struct rebuf *b)
 			if (s[1] == '?' && s[2] != ':')
 				return -1;
 			re_put(b, "(", 1);
+			b->extra |= s[1] == '?';
 			s += s[1] == '?' ? 3 : 1;
 			break;
 		case '.':
 			/* ECMA's dot stops at line terminators. */
-			re_puts(b, "[^\n\r]");
+			re_negopen(b);
+			re_negclose(b, "\n\r]");
 			s++;
 			break;
 		case '{':
@@ -312,12 +385,23 @@ re_translate(const char *s, struct rebuf *b)
 		case '*':
 		case '+':
 			wasquant = 1;
-			/* FALLTHROUGH */
-		default:
 			re_put(b, s++, 1);
+			break;
+		default:
+			/* A literal; a multibyte one is kept whole. */
+			for (n = 1; ((unsigned char)*s & 0xc0) == 0xc0 &&
+			    ((unsigned char)s[n] & 0xc0) == 0x80; n++)
+				;
+			if (n == 1 && strchr("^$|)", *s) != NULL)
+				re_put(b, s, 1);
+			else
+				re_lit(b, s, n, s + n);
+			s += n;
 			break;
 		}
 	}
+	if (b->extra && b->backref)
+		return -1;
 	return b->full ? -1 : 0;
 }
 
@@ -328,9 +412,9 @@ js_re_compile(regex_t *re, const char *pat, char *why, size_t whylen)
 	struct rebuf b;
 	int rc, ret = -1;
 
-	b.cap = strlen(pat) * 8 + 16;
-	b.len = 0;
-	b.full = 0;
+	memset(&b, 0, sizeof(b));
+	b.cap = strlen(pat) * 24 + 64;
+	b.bytes = MB_CUR_MAX == 1;
 	if ((b.p = malloc(b.cap)) == NULL) {
 		snprintf(why, whylen, "out of memory");
 		return -1;
