@@ -8,16 +8,18 @@
  * request.  It covers the validation vocabulary of draft-07 (type, enum,
  * const, numeric and string limits, pattern, items, properties, the
  * combinators, if/then/else, dependencies, propertyNames, ...) plus local
- * "$ref" into the same document.  Remote references and "$id"-based
- * resolution are not supported and are reported as such rather than being
- * silently skipped; "format" and the content* keywords are annotations only.
+ * "$ref" into the same document.  A "$ref" to the draft-07 meta-schema URI
+ * means "is a schema jsonschema_check() accepts".  Other remote references
+ * and "$id"-based resolution are not supported and are reported as such
+ * rather than silently skipped; "format" and the content* keywords are
+ * annotations only.
  *
  * Regular expressions ("pattern", "patternProperties") are ECMA-262 in the
  * standard; they are translated to POSIX extended expressions for regcomp(3).
  * Constructs without a POSIX equivalent (look-around, \p{..}, non-ASCII
  * characters inside [...]) make the schema malformed instead of matching
- * something different.  Matching is byte-oriented unless the process has set
- * a UTF-8 LC_CTYPE.
+ * something different.  "." and "[^...]" take one whole UTF-8 character
+ * whether or not the process has set a UTF-8 LC_CTYPE.
  *
  * Nothing here keeps state between calls or hands memory to the caller, so
  * one parsed schema may be shared by concurrent threads.
@@ -71,7 +73,7 @@ struct js_ctx {
 	char		*err;
 	size_t		 errlen;
 	int		 depth;
-	int		 quiet;		/* >0: failures are expected, keep err */
+	int		 quiet;		/* >0: failures expected, keep err */
 	size_t		 pathlen;
 	char		 path[JS_PATHMAX];	/* JSON pointer being visited */
 };

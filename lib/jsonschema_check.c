@@ -453,7 +453,7 @@ js_resolve_ref(const jobj *root, const char *ref, const jobj **out)
 	const char *p;
 	const jobj *cur = root;
 	jobj *next;
-	size_t n = 0, t;
+	size_t n = 0, t, idx;
 	long h;
 
 	if (ref[0] != '#')
@@ -486,12 +486,12 @@ js_resolve_ref(const jobj *root, const char *ref, const jobj **out)
 			if (!json_object_object_get_ex(cur, tok, &next))
 				return -1;
 		} else if (json_object_is_type(cur, json_type_array)) {
+			/* Canonical decimal indexes only: "0", "17". */
 			if (t == 0 || t > 9 || strspn(tok, "0123456789") != t ||
-			    (t > 1 && tok[0] == '0') ||
-			    strtoul(tok, NULL, 10) >= json_object_array_length(cur))
+			    (t > 1 && tok[0] == '0') || (idx = strtoul(tok,
+			    NULL, 10)) >= json_object_array_length(cur))
 				return -1;
-			next = json_object_array_get_idx(cur,
-			    strtoul(tok, NULL, 10));
+			next = json_object_array_get_idx(cur, idx);
 		} else
 			return -1;
 	}

@@ -44,6 +44,7 @@ void suite_errors(void);
 void suite_keys(void);
 void suite_action_types(void);
 void suite_ratelimit(void);
+void suite_db(void);
 
 static const struct {
 	const char *name;
@@ -53,6 +54,7 @@ static const struct {
 	{ "keys", suite_keys },
 	{ "action_types", suite_action_types },
 	{ "ratelimit", suite_ratelimit },
+	{ "db", suite_db },
 };
 
 int

@@ -16,5 +16,6 @@ void suite_errors(void);
 void suite_keys(void);
 void suite_action_types(void);
 void suite_ratelimit(void);
+void suite_db(void);
 
 #endif

@@ -1,0 +1,324 @@
+#!/usr/bin/env bash
+# tests/bench/run.sh — throughput and latency figures for the External
+# Actions API against a hello-world FastCGI ceiling. Not a pass/fail test:
+# it prints figures, and says loudly when a run had errors (then the figures
+# are not valid and it exits 2).
+#
+#   tests/bench/run.sh
+#
+# It builds if needed, starts a throwaway stack of its own (temp RETIVO_VAR,
+# free random port) with ../../run.sh, adds build/tests/bench/hello.fcgi
+# under the same lighttpd at /hello, and measures with wrk:
+#   a) GET  /hello                        the ceiling
+#   b) GET  /api/external/action-types    authenticated list of 3 types
+#   c) POST /api/external/action-types    a new action type per request
+# then stops its stack and removes its directory, whatever happens.
+#
+# Environment:
+#   BENCH_DURATION     measured time per target, wrk syntax (default 10s)
+#   BENCH_WARMUP       unmeasured warm-up per target (default 2s)
+#   BENCH_THREADS      wrk threads (default 2)
+#   BENCH_CONNECTIONS  wrk connections (default 32)
+#   BENCH_KEEP=1       keep the temp directory (logs) after the run
+#   RETIVO_BUILD       build directory (default <repo>/build)
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+BUILD=${RETIVO_BUILD:-$ROOT/build}
+DURATION=${BENCH_DURATION:-10s}
+WARMUP=${BENCH_WARMUP:-2s}
+THREADS=${BENCH_THREADS:-2}
+CONNS=${BENCH_CONNECTIONS:-32}
+WRK_TIMEOUT=5s
+
+say() { printf 'bench: %s\n' "$*" >&2; }
+die() { say "$*"; exit 1; }
+
+command -v wrk >/dev/null || die "wrk is not installed (Debian package wrk)"
+command -v curl >/dev/null || die "curl is not installed"
+
+# ------------------------------------------------------------------- build
+# ./run.sh builds the whole tree (hello.fcgi included); when the tree is
+# already configured, make sure the benchmark's own program is current.
+if [ -f "$BUILD/Makefile" ]; then
+	make -s -C "$BUILD" -j"$(nproc)" tests/bench/hello.fcgi >/dev/null ||
+		die "cannot build $BUILD/tests/bench/hello.fcgi"
+fi
+
+# ------------------------------------------------------------------- stack
+free_port() {
+	local p
+	for _ in $(seq 1 50); do
+		p=$((20000 + RANDOM % 20000))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+			echo "$p"
+			return 0
+		fi
+	done
+	die "no free port"
+}
+
+VAR=$(mktemp -d /tmp/retivo-bench.XXXXXX)
+PORT=$(free_port)
+BASE=http://127.0.0.1:$PORT
+STARTED=0
+
+# Children of our lighttpd (the FastCGI programs it spawned), one per line.
+lighttpd_pid() { cat "$VAR/run/lighttpd.pid" 2>/dev/null || true; }
+children() {
+	local lp
+	lp=$(lighttpd_pid)
+	[ -n "$lp" ] && pgrep -P "$lp" 2>/dev/null || true
+}
+
+cleanup() {
+	local rc=$? pids p
+	trap - EXIT INT TERM
+	if [ "$STARTED" = 1 ]; then
+		pids=$(children)
+		RETIVO_VAR=$VAR RETIVO_PORT=$PORT "$ROOT/run.sh" stop >/dev/null 2>&1 || true
+		# lighttpd stops its FastCGI programs; make sure, by the pids it had.
+		for p in $pids; do
+			kill -0 "$p" 2>/dev/null && kill "$p" 2>/dev/null || true
+		done
+	fi
+	if [ "${BENCH_KEEP:-0}" = 1 ]; then
+		say "kept $VAR"
+	else
+		rm -rf "$VAR"
+	fi
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+mkdir -p "$VAR/run" "$VAR/log"
+cat >"$VAR/lighttpd-extra.conf" <<EOF
+# Written by tests/bench/run.sh: the hello-world ceiling under the same lighttpd.
+fastcgi.server += (
+  "/hello" => ((
+    "socket"      => "$VAR/run/hello.sock",
+    "bin-path"    => "$BUILD/tests/bench/hello.fcgi",
+    "max-procs"   => 4,
+    "check-local" => "disable",
+  )),
+)
+EOF
+
+say "starting a stack in $VAR on port $PORT"
+STARTED=1
+if ! RETIVO_VAR=$VAR RETIVO_PORT=$PORT "$ROOT/run.sh" >"$VAR/start.log" 2>&1; then
+	cat "$VAR/start.log" >&2
+	die "the stack did not start"
+fi
+[ -x "$BUILD/tests/bench/hello.fcgi" ] || die "no $BUILD/tests/bench/hello.fcgi after the build"
+
+demo_field() { sed -n "s/.*\"$1\": *\"\([^\"]*\)\".*/\1/p" "$VAR/demo.json"; }
+KEY=$(demo_field live_key)
+TENANT=$(demo_field tenant_id)
+[ -n "$KEY" ] && [ -n "$TENANT" ] || die "no live_key/tenant_id in $VAR/demo.json"
+
+admin() { RETIVO_VAR=$VAR RETIVO_PORT=$PORT "$ROOT/run.sh" job admin "$@"; }
+
+# The demo tenant is on growth (10,000 requests/hour): far too few. The
+# custom plan without an override has the 1,000,000/hour floor.
+admin tenant plan --tenant "$TENANT" --plan custom >"$VAR/plan.json" 2>&1 ||
+	die "cannot change the demo tenant's plan: $(cat "$VAR/plan.json")"
+
+# ------------------------------------------------------------------ checks
+code=$(curl -s -o "$VAR/hello.out" -w '%{http_code}' "$BASE/hello")
+[ "$code" = 200 ] || die "GET /hello answered $code: $(cat "$VAR/hello.out")"
+
+AT_URL=$BASE/api/external/action-types
+for name in grant_points send_coupon notify_slack; do
+	code=$(curl -s -o "$VAR/at.out" -w '%{http_code}' -X POST \
+		-H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
+		--data "{\"name\":\"$name\",\"description\":\"bench seed\",\"provider\":\"bench\",\"parameters_schema\":{\"type\":\"object\",\"properties\":{\"amount\":{\"type\":\"integer\",\"minimum\":1}}},\"delivery_webhook\":\"https://hooks.example.com/bench\"}" \
+		"$AT_URL")
+	[ "$code" = 201 ] || die "registering $name answered $code: $(cat "$VAR/at.out")"
+done
+
+rl_header() { # header name, from one authenticated GET
+	curl -s -D - -o /dev/null -H "Authorization: Bearer $KEY" "$AT_URL" |
+		tr -d '\r' | sed -n "s/^$1: *//Ip"
+}
+RL_LIMIT=$(rl_header X-RateLimit-Limit)
+say "demo tenant $TENANT on the custom plan: ${RL_LIMIT:-?} requests/hour"
+
+# ---------------------------------------------------------------- measuring
+CLK_TCK=$(getconf CLK_TCK)
+
+# utime+stime ticks of one pid (all threads), 0 when gone.
+proc_ticks() {
+	local s
+	s=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0; return; }
+	s=${s##*) }
+	awk '{ print $12 + $13 }' <<<"$s"
+}
+
+# "lighttpd fcgi_hello fcgi_external mariadbd busy total" ticks, now.
+cpu_snapshot() {
+	local lp mp p exe hello=0 ext=0 t
+	lp=$(lighttpd_pid)
+	mp=$(cat "$VAR/run/mysqld.pid" 2>/dev/null || echo 0)
+	for p in $(children); do
+		exe=$(readlink "/proc/$p/exe" 2>/dev/null || true)
+		t=$(proc_ticks "$p")
+		case "$exe" in
+		*/hello.fcgi) hello=$((hello + t)) ;;
+		*/retivo-external.fcgi) ext=$((ext + t)) ;;
+		esac
+	done
+	read -r _ u n s i w q sq st _ </proc/stat
+	echo "$(proc_ticks "$lp") $hello $ext $(proc_ticks "$mp") $((u + n + s + q + sq + st)) $((u + n + s + i + w + q + sq + st))"
+}
+
+# Latency as wrk prints it (us, ms, s, m) to milliseconds.
+to_ms() {
+	awk -v v="$1" 'BEGIN {
+		n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
+		if (u == "us") n /= 1000; else if (u == "s") n *= 1000; else if (u == "m") n *= 60000
+		printf "%.2f", n }'
+}
+
+NCPU=$(nproc)
+ROWS=()
+CPU_ROWS=()
+ERRORS=()
+
+# bench LABEL URL KIND — KIND is plain, auth or post.
+bench() {
+	local label=$1 url=$2 kind=$3 out args_w args_m before after
+	out=$VAR/wrk-$((${#ROWS[@]} + 1)).txt
+	case "$kind" in
+	plain) args_w=(); args_m=() ;;
+	auth) args_w=(-H "Authorization: Bearer $KEY"); args_m=("${args_w[@]}") ;;
+	post)
+		args_w=(-s "$HERE/post_action_type.lua" "$url" -- "$KEY" w)
+		args_m=(-s "$HERE/post_action_type.lua" "$url" -- "$KEY" m)
+		;;
+	esac
+	[ "$kind" = post ] || { args_w+=("$url"); args_m+=("$url"); }
+	say "$label: warm-up $WARMUP, then $DURATION"
+	wrk -t"$THREADS" -c"$CONNS" -d"$WARMUP" --timeout "$WRK_TIMEOUT" "${args_w[@]}" \
+		>"$out.warmup" 2>&1 || die "wrk failed: $(cat "$out.warmup")"
+	before=$(cpu_snapshot)
+	wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --timeout "$WRK_TIMEOUT" --latency "${args_m[@]}" \
+		>"$out" 2>&1 || die "wrk failed: $(cat "$out")"
+	after=$(cpu_snapshot)
+
+	local rps reqs p50 p99 non2xx sockerr secs
+	rps=$(awk '/^Requests\/sec:/ { print $2 }' "$out")
+	reqs=$(awk '/ requests in / { print $1 }' "$out")
+	secs=$(awk '/ requests in / { sub(/s,$/, "", $4); print $4 }' "$out")
+	p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' "$out")")
+	p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$out")")
+	non2xx=$(awk -F: '/Non-2xx or 3xx responses/ { gsub(/ /, "", $2); print $2 }' "$out")
+	non2xx=${non2xx:-0}
+	sockerr=$(awk '/Socket errors:/ { gsub(/,/, ""); print $4 + $6 + $8 + $10 }' "$out")
+	sockerr=${sockerr:-0}
+	[ -n "$rps" ] || die "cannot read wrk's output: $(cat "$out")"
+	ROWS+=("$label|$rps|$p50|$p99|$non2xx|$sockerr|$reqs")
+	if [ "$non2xx" != 0 ] || [ "$sockerr" != 0 ]; then
+		ERRORS+=("$label: $non2xx non-2xx responses and $sockerr socket errors out of $reqs requests")
+	fi
+
+	# CPU over the measured run, as % of one core.
+	CPU_ROWS+=("$(awk -v lab="$label" -v tck="$CLK_TCK" -v ncpu="$NCPU" \
+		-v b="$before" -v a="$after" 'BEGIN {
+		split(b, x, " "); split(a, y, " ")
+		tot = y[6] - x[6]; if (tot <= 0) tot = 1
+		# Wall time from the all-CPU tick total.
+		wall = tot / ncpu
+		for (i = 1; i <= 5; i++) d[i] = (y[i] - x[i]) * 100 / wall
+		other = d[5] - d[1] - d[2] - d[3] - d[4]
+		if (other < 0) other = 0
+		printf "%s|%.0f|%.0f|%.0f|%.0f|%.0f|%.0f", lab, d[1], d[2] + d[3], d[4], other, d[5], ncpu * 100 - d[5]
+	}')")
+}
+
+bench "GET /hello" "$BASE/hello" plain
+bench "GET /api/external/action-types" "$AT_URL" auth
+bench "POST /api/external/action-types" "$AT_URL" post
+
+# Peak RSS (VmHWM) of what served the run, read before the stack stops.
+vmhwm() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status" 2>/dev/null || true; }
+EXT_N=0 EXT_MAX=0 EXT_SUM=0 HELLO_MAX=0
+for p in $(children); do
+	exe=$(readlink "/proc/$p/exe" 2>/dev/null || true)
+	kb=$(vmhwm "$p")
+	[ -n "$kb" ] || continue
+	case "$exe" in
+	*/retivo-external.fcgi)
+		EXT_N=$((EXT_N + 1)) EXT_SUM=$((EXT_SUM + kb))
+		if [ "$kb" -gt "$EXT_MAX" ]; then EXT_MAX=$kb; fi
+		;;
+	*/hello.fcgi) if [ "$kb" -gt "$HELLO_MAX" ]; then HELLO_MAX=$kb; fi ;;
+	esac
+done
+MYSQLD_KB=$(vmhwm "$(cat "$VAR/run/mysqld.pid")")
+LIGHTTPD_KB=$(vmhwm "$(lighttpd_pid)")
+RL_REMAINING=$(rl_header X-RateLimit-Remaining)
+AT_COUNT=$(mariadb --no-defaults --user=root --socket="$VAR/run/mysqld.sock" -N retivo \
+	-e "SELECT COUNT(*) FROM action_types WHERE tenant_id = '$TENANT'" 2>/dev/null || echo '?')
+
+# Status codes from the access log (warm-up and measured runs together).
+sleep 1
+status_codes() { # request line prefix
+	awk -v m="\"$1 " 'index($0, m) { n = split($0, f, "\" "); split(f[2], s, " "); c[s[1]]++ }
+		END { for (k in c) printf "%s=%d ", k, c[k] }' "$VAR/log/access.log" 2>/dev/null
+}
+
+# ------------------------------------------------------------------- report
+kib() { awk -v k="${1:-0}" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
+CEIL=$(cut -d'|' -f2 <<<"${ROWS[0]}")
+
+echo
+echo "Retivo benchmark — $(date -u +%Y-%m-%dT%H:%M:%SZ), $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'), $NCPU CPUs"
+echo "wrk: $THREADS threads, $CONNS connections, $DURATION measured after $WARMUP warm-up per target"
+echo
+printf '%-34s %10s %9s %9s %8s %6s\n' target req/s p50 p99 non-2xx ratio
+for row in "${ROWS[@]}"; do
+	IFS='|' read -r label rps p50 p99 non2xx sockerr reqs <<<"$row"
+	printf '%-34s %10.0f %7sms %7sms %8s %6.2f' "$label" "$rps" "$p50" "$p99" "$non2xx" \
+		"$(awk -v a="$rps" -v c="$CEIL" 'BEGIN { print (c > 0 ? a / c : 0) }')"
+	if [ "$sockerr" != 0 ]; then printf '  (%s socket errors)' "$sockerr"; fi
+	printf '\n'
+done
+echo
+echo "CPU during each measured run, % of one core ($NCPU cores = $((NCPU * 100))%):"
+printf '%-34s %9s %7s %9s %14s %7s %6s\n' target lighttpd fcgi mariadbd 'wrk+kernel+..' busy idle
+for row in "${CPU_ROWS[@]}"; do
+	IFS='|' read -r label l f m o b i <<<"$row"
+	printf '%-34s %8s%% %6s%% %8s%% %13s%% %6s%% %5s%%\n' "$label" "$l" "$f" "$m" "$o" "$b" "$i"
+done
+echo
+echo "Peak RSS (VmHWM) after the run:"
+echo "  retivo-external.fcgi  max $(kib "$EXT_MAX"), sum $(kib "$EXT_SUM") over $EXT_N processes"
+echo "  hello.fcgi            max $(kib "$HELLO_MAX")"
+echo "  lighttpd              $(kib "$LIGHTTPD_KB")"
+echo "  mariadbd              $(kib "$MYSQLD_KB")"
+echo
+echo "Rate limit: ${RL_REMAINING:-?} of ${RL_LIMIT:-?} requests left this hour; $AT_COUNT action types registered"
+echo "Status codes in the access log (warm-up + measured):"
+echo "  GET /hello                       $(status_codes 'GET /hello')"
+echo "  GET /api/external/action-types   $(status_codes 'GET /api/external/action-types')"
+echo "  POST /api/external/action-types  $(status_codes 'POST /api/external/action-types')"
+
+if [ ${#ERRORS[@]} -gt 0 ]; then
+	{
+		echo
+		echo '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!'
+		echo '!!! THIS RUN HAD ERRORS: the figures above are NOT valid'
+		for e in "${ERRORS[@]}"; do echo "!!!   $e"; done
+		echo '!!!'
+		echo '!!! last lines of log/fcgi-stderr.log:'
+		tail -n 15 "$VAR/log/fcgi-stderr.log" 2>/dev/null | sed 's/^/!!!   /'
+		echo '!!! last lines of log/lighttpd-error.log:'
+		tail -n 10 "$VAR/log/lighttpd-error.log" 2>/dev/null | sed 's/^/!!!   /'
+		echo '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!'
+	}
+	exit 2
+fi
