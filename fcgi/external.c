@@ -1,5 +1,5 @@
 /*
- * external.c — /api/external/*: the External Actions API of seed 000.
+ * external.c — /api/external/...: the External Actions API of seed 000.
  * This issue serves action types (register, list, get, update, deactivate);
  * dispatch, outcomes, custom events and platform connectors join this
  * table in later issues.

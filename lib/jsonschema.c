@@ -4,10 +4,13 @@
  * Validation stops at the first failure so that the message names one
  * concrete instance location.  Branches that are expected to fail (anyOf,
  * oneOf, not, if, contains, propertyNames) run "quiet" and the keyword then
- * reports a summary.  Schema checking, regex translation and "$ref"
- * resolution live in jsonschema_check.c; every validation runs the checker
+ * reports a summary.  Schema checking, "$ref" resolution, the shared
+ * context and number comparison live in jsonschema_check.c, regex
+ * translation in jsonschema_regex.c; every validation runs the checker
  * first, so the code below may trust the type of each keyword's value.
  */
+#include "config.h"
+
 #include <sys/types.h>
 
 #include <float.h>
@@ -20,55 +23,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define JSONSCHEMA_INTERNAL
 #include "jsonschema.h"
+#include "jsonschema_int.h"
 
 typedef struct json_object jobj;
 
 static int	v_schema(struct js_ctx *, const jobj *, const jobj *);
-
-/* json_object_get_string() is not const-qualified; it only reads strings. */
-const char *
-js_str(const jobj *o)
-{
-	return json_object_get_string((jobj *)(uintptr_t)o);
-}
-
-void
-js_ctxinit(struct js_ctx *c, const jobj *root, char *err, size_t errlen)
-{
-	memset(c, 0, sizeof(*c));
-	c->root = root;
-	c->err = err;
-	c->errlen = errlen;
-	if (err != NULL && errlen > 0)
-		err[0] = '\0';
-}
-
-__attribute__((format(printf, 2, 0)))
-static void
-vseterr(struct js_ctx *c, const char *fmt, va_list ap)
-{
-	int n;
-
-	if (c->err == NULL || c->errlen == 0)
-		return;
-	n = snprintf(c->err, c->errlen, "%s: ", c->pathlen ? c->path : "/");
-	if (n >= 0 && (size_t)n < c->errlen)
-		vsnprintf(c->err + n, c->errlen - n, fmt, ap);
-}
-
-/* A schema problem: returns -1 and always reports, even when quiet. */
-int
-js_bad(struct js_ctx *c, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vseterr(c, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /* An instance failure: returns 0, reported only outside quiet branches. */
 __attribute__((format(printf, 2, 3)))
@@ -79,7 +39,7 @@ fail(struct js_ctx *c, const char *fmt, ...)
 
 	if (c->quiet == 0) {
 		va_start(ap, fmt);
-		vseterr(c, fmt, ap);
+		js_vseterr(c, fmt, ap);
 		va_end(ap);
 	}
 	return 0;
@@ -96,126 +56,11 @@ fail_at(struct js_ctx *c, const char *key, const char *fmt, ...)
 	old = js_push(c, key);
 	if (c->quiet == 0) {
 		va_start(ap, fmt);
-		vseterr(c, fmt, ap);
+		js_vseterr(c, fmt, ap);
 		va_end(ap);
 	}
 	js_pop(c, old);
 	return 0;
-}
-
-/*
- * Appends one escaped JSON pointer token and returns the length to pop
- * back to.  A path too long for the buffer is cut, never overflowed.
- */
-size_t
-js_push(struct js_ctx *c, const char *key)
-{
-	size_t old = c->pathlen, n = c->pathlen, need;
-	const char *p, *esc;
-
-	if (n + 2 > sizeof(c->path))
-		return old;
-	c->path[n++] = '/';
-	for (p = key; *p != '\0'; p++) {
-		esc = *p == '~' ? "~0" : *p == '/' ? "~1" : NULL;
-		need = esc != NULL ? 2 : 1;
-		if (n + need + 1 > sizeof(c->path))
-			break;
-		memcpy(c->path + n, esc != NULL ? esc : p, need);
-		n += need;
-	}
-	c->path[n] = '\0';
-	c->pathlen = n;
-	return old;
-}
-
-size_t
-js_pushidx(struct js_ctx *c, size_t i)
-{
-	char buf[24];
-
-	snprintf(buf, sizeof(buf), "%zu", i);
-	return js_push(c, buf);
-}
-
-void
-js_pop(struct js_ctx *c, size_t old)
-{
-	c->pathlen = old;
-	c->path[old] = '\0';
-}
-
-int
-js_getnum(const jobj *o, struct js_num *n)
-{
-	switch (json_object_get_type(o)) {
-	case json_type_int:
-		n->kind = JS_INT;
-		n->i = json_object_get_int64(o);
-		n->u = 0;
-		if (n->i == INT64_MAX &&
-		    (n->u = json_object_get_uint64(o)) > INT64_MAX)
-			n->kind = JS_UINT;
-		n->d = n->kind == JS_UINT ? (double)n->u : (double)n->i;
-		return 1;
-	case json_type_double:
-		n->kind = JS_DBL;
-		n->d = json_object_get_double(o);
-		return 1;
-	default:
-		return 0;
-	}
-}
-
-/* Draft-07 counts 1.0 as an integer. */
-int
-js_num_isint(const struct js_num *n)
-{
-	return n->kind != JS_DBL || (isfinite(n->d) && n->d == trunc(n->d));
-}
-
-/* Compares integer a with double d exactly; NaN compares as unequal. */
-static int
-cmp_int_dbl(const struct js_num *a, double d)
-{
-	double t;
-
-	if (isnan(d))
-		return 1;
-	if (d >= 18446744073709551616.0)
-		return -1;
-	if (d < -9223372036854775808.0)
-		return 1;
-	t = trunc(d);
-	if (t < 9223372036854775808.0) {
-		if (a->kind == JS_UINT)
-			return 1;
-		if (a->i != (int64_t)t)
-			return a->i < (int64_t)t ? -1 : 1;
-	} else {
-		if (a->kind == JS_INT)
-			return -1;
-		if (a->u != (uint64_t)t)
-			return a->u < (uint64_t)t ? -1 : 1;
-	}
-	/* Equal integer parts: the fraction of d decides. */
-	return t < d ? -1 : t > d ? 1 : 0;
-}
-
-int
-js_num_cmp(const struct js_num *a, const struct js_num *b)
-{
-	if (a->kind == JS_DBL && b->kind == JS_DBL)
-		return a->d < b->d ? -1 : a->d == b->d ? 0 : 1;
-	if (a->kind == JS_DBL)
-		return -cmp_int_dbl(b, a->d);
-	if (b->kind == JS_DBL)
-		return cmp_int_dbl(a, b->d);
-	if (a->kind != b->kind)
-		return a->kind == JS_UINT ? 1 : -1;
-	if (a->kind == JS_UINT)
-		return a->u < b->u ? -1 : a->u > b->u;
-	return a->i < b->i ? -1 : a->i > b->i;
 }
 
 /* The shortest "%g" that reads back as the same double, for messages. */
@@ -746,11 +591,9 @@ v_schema(struct js_ctx *c, const jobj *s, const jobj *x)
 		    fail(c, "no value is allowed here (false schema)");
 	if (!json_object_is_type(s, json_type_object))
 		return js_bad(c, "a schema must be an object or a boolean");
-	/* Only a cyclic "$ref" can get this deep: checked schemas are
-	 * shallower and json-c parses at most 32 levels of instance. */
-	if (c->depth >= JS_MAXDEPTH)
+	if (c->depth >= JS_MAXEVAL)
 		return js_bad(c, "validation nested deeper than %d levels",
-		    JS_MAXDEPTH);
+		    JS_MAXEVAL);
 	c->depth++;
 	/* In draft-07 "$ref" overrides any sibling keyword. */
 	if ((ref = kw(s, "$ref")) != NULL)

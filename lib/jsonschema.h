@@ -36,8 +36,8 @@
  * values of the right type (a valid type name, an array of unique required
  * names, a number for "minimum", a pattern that compiles, ...), recursively
  * through every subschema; local "$ref"s must resolve inside `schema`.
- * Unknown keywords are ignored, as the standard requires.
- * Returns 0 when valid.  Otherwise returns -1 and writes into err (errlen
+ * Unknown keywords are ignored, as the standard requires; schemas nested
+ * more than 64 levels deep are refused.  Returns 0 when valid.  Otherwise returns -1 and writes into err (errlen
  * bytes, always NUL-terminated; err may be NULL) the JSON pointer of the
  * offending keyword and the reason, e.g.
  * "/properties/amount/minimum: must be a number".
@@ -52,60 +52,10 @@ int	jsonschema_check(const struct json_object *schema, char *err,
  * reason and the keyword, e.g. "/amount: must be <= 1000 (maximum)" (the
  * root is "/"), and -1 when the schema is malformed (it is run through
  * jsonschema_check() first), uses an unsupported construct such as a remote
- * "$ref", or nests deeper than 64 levels; err then says which.
+ * "$ref", or validation recurses deeper than 128 levels (a "$ref" cycle
+ * that consumes no instance, or a hostile instance); err then says which.
  */
 int	jsonschema_validate(const struct json_object *schema,
 	    const struct json_object *instance, char *err, size_t errlen);
-
-#ifdef JSONSCHEMA_INTERNAL
-/*
- * Shared by lib/jsonschema.c (validation) and lib/jsonschema_check.c
- * (schema checking, regex translation) only; not part of the API.
- */
-#include <regex.h>
-#include <stdint.h>
-
-#define JS_MAXDEPTH	64
-#define JS_PATHMAX	512
-
-struct js_ctx {
-	const struct json_object *root;	/* where local "$ref"s resolve */
-	char		*err;
-	size_t		 errlen;
-	int		 depth;
-	int		 quiet;		/* >0: failures expected, keep err */
-	size_t		 pathlen;
-	char		 path[JS_PATHMAX];	/* JSON pointer being visited */
-};
-
-/*
- * json-c keeps integers as int64 and, for 2^63..2^64-1, uint64; comparing
- * everything as double would make 2^53+1 equal 2^53, so integers keep
- * their integer form and are compared exactly.
- */
-enum js_nkind { JS_INT, JS_UINT, JS_DBL };
-struct js_num {
-	enum js_nkind	kind;
-	int64_t		i;
-	uint64_t	u;
-	double		d;
-};
-
-void		 js_ctxinit(struct js_ctx *, const struct json_object *, char *,
-		    size_t);
-size_t		 js_push(struct js_ctx *, const char *);
-size_t		 js_pushidx(struct js_ctx *, size_t);
-void		 js_pop(struct js_ctx *, size_t);
-int		 js_bad(struct js_ctx *, const char *, ...)
-		    __attribute__((format(printf, 2, 3)));
-const char	*js_str(const struct json_object *);
-int		 js_getnum(const struct json_object *, struct js_num *);
-int		 js_num_isint(const struct js_num *);
-int		 js_num_cmp(const struct js_num *, const struct js_num *);
-int		 js_is_metaschema(const char *);
-int		 js_resolve_ref(const struct json_object *, const char *,
-		    const struct json_object **);
-int		 js_re_compile(regex_t *, const char *, char *, size_t);
-#endif
 
 #endif

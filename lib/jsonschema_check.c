@@ -1,28 +1,193 @@
 /*
  * jsonschema_check.c — the schema side of lib/jsonschema.c: checks that a
- * schema is well-formed draft-07, translates its ECMA-262 patterns into
- * POSIX extended regular expressions, and resolves local "$ref"s.
+ * schema is well-formed draft-07 and resolves local "$ref"s.  It also holds
+ * what checking and validation share: the context with its JSON pointer
+ * path and error reporting, and exact comparison of JSON numbers.  Patterns
+ * are translated and compiled by jsonschema_regex.c.
  *
  * Validation runs the checker first, so the validator may rely on every
  * keyword it reads having the right JSON type.
  */
+#include "config.h"
+
 #include <sys/types.h>
 
+#include <math.h>
 #include <regex.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define JSONSCHEMA_INTERNAL
 #include "jsonschema.h"
+#include "jsonschema_int.h"
 
 #define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
 
 typedef struct json_object jobj;
 
-static long
-hexn(const char *s, int n)
+/* json_object_get_string() is not const-qualified; it only reads strings. */
+const char *
+js_str(const jobj *o)
+{
+	return json_object_get_string((jobj *)(uintptr_t)o);
+}
+
+void
+js_ctxinit(struct js_ctx *c, const jobj *root, char *err, size_t errlen)
+{
+	memset(c, 0, sizeof(*c));
+	c->root = root;
+	c->err = err;
+	c->errlen = errlen;
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+}
+
+/* Writes "<path>: <message>" into the caller's buffer, if there is one. */
+void
+js_vseterr(struct js_ctx *c, const char *fmt, va_list ap)
+{
+	int n;
+
+	if (c->err == NULL || c->errlen == 0)
+		return;
+	n = snprintf(c->err, c->errlen, "%s: ", c->pathlen ? c->path : "/");
+	if (n >= 0 && (size_t)n < c->errlen)
+		vsnprintf(c->err + n, c->errlen - n, fmt, ap);
+}
+
+/* A schema problem: returns -1 and always reports, even when quiet. */
+int
+js_bad(struct js_ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	js_vseterr(c, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/*
+ * Appends one escaped JSON pointer token and returns the length to pop
+ * back to.  A path too long for the buffer is cut, never overflowed.
+ */
+size_t
+js_push(struct js_ctx *c, const char *key)
+{
+	size_t old = c->pathlen, n = c->pathlen, need;
+	const char *p, *esc;
+
+	if (n + 2 > sizeof(c->path))
+		return old;
+	c->path[n++] = '/';
+	for (p = key; *p != '\0'; p++) {
+		esc = *p == '~' ? "~0" : *p == '/' ? "~1" : NULL;
+		need = esc != NULL ? 2 : 1;
+		if (n + need + 1 > sizeof(c->path))
+			break;
+		memcpy(c->path + n, esc != NULL ? esc : p, need);
+		n += need;
+	}
+	c->path[n] = '\0';
+	c->pathlen = n;
+	return old;
+}
+
+size_t
+js_pushidx(struct js_ctx *c, size_t i)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "%zu", i);
+	return js_push(c, buf);
+}
+
+void
+js_pop(struct js_ctx *c, size_t old)
+{
+	c->pathlen = old;
+	c->path[old] = '\0';
+}
+
+int
+js_getnum(const jobj *o, struct js_num *n)
+{
+	switch (json_object_get_type(o)) {
+	case json_type_int:
+		n->kind = JS_INT;
+		n->i = json_object_get_int64(o);
+		n->u = 0;
+		if (n->i == INT64_MAX &&
+		    (n->u = json_object_get_uint64(o)) > INT64_MAX)
+			n->kind = JS_UINT;
+		n->d = n->kind == JS_UINT ? (double)n->u : (double)n->i;
+		return 1;
+	case json_type_double:
+		n->kind = JS_DBL;
+		n->d = json_object_get_double(o);
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Draft-07 counts 1.0 as an integer. */
+int
+js_num_isint(const struct js_num *n)
+{
+	return n->kind != JS_DBL || (isfinite(n->d) && n->d == trunc(n->d));
+}
+
+/* Compares integer a with double d exactly; NaN compares as unequal. */
+static int
+cmp_int_dbl(const struct js_num *a, double d)
+{
+	double t;
+
+	if (isnan(d))
+		return 1;
+	if (d >= 18446744073709551616.0)
+		return -1;
+	if (d < -9223372036854775808.0)
+		return 1;
+	t = trunc(d);
+	if (t < 9223372036854775808.0) {
+		if (a->kind == JS_UINT)
+			return 1;
+		if (a->i != (int64_t)t)
+			return a->i < (int64_t)t ? -1 : 1;
+	} else {
+		if (a->kind == JS_INT)
+			return -1;
+		if (a->u != (uint64_t)t)
+			return a->u < (uint64_t)t ? -1 : 1;
+	}
+	/* Equal integer parts: the fraction of d decides. */
+	return t < d ? -1 : t > d ? 1 : 0;
+}
+
+int
+js_num_cmp(const struct js_num *a, const struct js_num *b)
+{
+	if (a->kind == JS_DBL && b->kind == JS_DBL)
+		return a->d < b->d ? -1 : a->d == b->d ? 0 : 1;
+	if (a->kind == JS_DBL)
+		return -cmp_int_dbl(b, a->d);
+	if (b->kind == JS_DBL)
+		return cmp_int_dbl(a, b->d);
+	if (a->kind != b->kind)
+		return a->kind == JS_UINT ? 1 : -1;
+	if (a->kind == JS_UINT)
+		return a->u < b->u ? -1 : a->u > b->u;
+	return a->i < b->i ? -1 : a->i > b->i;
+}
+
+/* The value of n hex digits at s, or -1. */
+long
+js_hexn(const char *s, int n)
 {
 	long v = 0;
 	int i, ch;
@@ -37,402 +202,6 @@ hexn(const char *s, int n)
 			return -1;
 	}
 	return v;
-}
-
-/*
- * ECMA-262 -> POSIX ERE.  The caller sizes the output buffer at 24x the
- * input, which bounds every expansion below ("." -> 22 bytes).
- *
- * In a single-byte locale regexec() sees UTF-8 as bytes, so wherever ECMA
- * would consume one character of unknown width (".", "[^...]", "\D", a
- * quantified non-ASCII literal) the translation spells out "one ASCII byte
- * or one lead byte with its continuation bytes".  Those spellings need
- * groups that ECMA did not have, as does "(?:" -> "(", which would shift
- * the numbering of backreferences; a pattern with both is refused.
- */
-#define RE_MBCHAR	"[\xc0-\xff][\x80-\xbf]*"
-
-struct rebuf {
-	char	*p;
-	size_t	 len, cap;
-	int	 full;
-	int	 bytes;		/* single-byte locale: spell out UTF-8 */
-	int	 extra;		/* added a group ECMA did not have */
-	int	 backref;	/* uses \1..\9 */
-};
-
-static void
-re_put(struct rebuf *b, const char *s, size_t n)
-{
-	if (b->len + n >= b->cap) {
-		b->full = 1;
-		return;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void
-re_puts(struct rebuf *b, const char *s)
-{
-	re_put(b, s, strlen(s));
-}
-
-/* Length of an ECMA interval "{n}", "{n,}", "{n,m}" at s, else 0. */
-static size_t
-re_interval(const char *s)
-{
-	size_t i = 1;
-
-	if (s[i] < '0' || s[i] > '9')
-		return 0;
-	while (s[i] >= '0' && s[i] <= '9')
-		i++;
-	if (s[i] == ',')
-		for (i++; s[i] >= '0' && s[i] <= '9'; i++)
-			;
-	return s[i] == '}' ? i + 1 : 0;
-}
-
-/* Appends a literal character (n bytes of UTF-8) followed by next. */
-static void
-re_lit(struct rebuf *b, const char *u, size_t n, const char *next)
-{
-	int quantified;
-
-	if (n == 1 && strchr(".[]{}()\\*+?^$|", *u) != NULL)
-		re_put(b, "\\", 1);
-	quantified = *next == '*' || *next == '+' || *next == '?' ||
-	    (*next == '{' && re_interval(next) > 0);
-	if (n > 1 && b->bytes && quantified) {
-		re_put(b, "(", 1);
-		re_put(b, u, n);
-		re_put(b, ")", 1);
-		b->extra = 1;
-	} else
-		re_put(b, u, n);
-}
-
-static size_t
-utf8(long cp, char *u)
-{
-	if (cp < 0x80) {
-		u[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		u[0] = (char)(0xc0 | cp >> 6);
-		u[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	u[0] = (char)(0xe0 | cp >> 12);
-	u[1] = (char)(0x80 | (cp >> 6 & 0x3f));
-	u[2] = (char)(0x80 | (cp & 0x3f));
-	return 3;
-}
-
-/* Opens and closes a negated set: "[^" set "]", or with UTF-8 spelled out. */
-static void
-re_negopen(struct rebuf *b)
-{
-	re_puts(b, b->bytes ? "([^" : "[^");
-}
-
-static void
-re_negclose(struct rebuf *b, const char *tail)
-{
-	if (b->bytes)
-		re_puts(b, "\x80-\xff");
-	re_puts(b, tail);
-	if (b->bytes) {
-		re_puts(b, "|" RE_MBCHAR ")");
-		b->extra = 1;
-	}
-}
-
-/*
- * Decodes the escape after a backslash: sets *cp to a literal code point or
- * *cls to the escape letter of a class/assertion/backreference.  Returns
- * the characters consumed, or -1 for escapes POSIX cannot express.
- */
-static int
-re_escape(const char *s, long *cp, int *cls)
-{
-	static const char simple[] = "n\nt\tr\rf\fv\v";
-	size_t i;
-
-	*cls = 0;
-	*cp = -1;
-	if (*s != '\0' && strchr("dDwWsSbB123456789", *s) != NULL) {
-		*cls = *s;
-		return 1;
-	}
-	for (i = 0; simple[i] != '\0'; i += 2)
-		if (*s == simple[i]) {
-			*cp = simple[i + 1];
-			return 1;
-		}
-	if (*s == 'x' && (*cp = hexn(s + 1, 2)) > 0)
-		return 3;
-	if (*s == 'u' && (*cp = hexn(s + 1, 4)) > 0 &&
-	    (*cp < 0xd800 || *cp > 0xdfff))
-		return 5;
-	/* Identity escapes of punctuation ("\.", "\/", "\-"). */
-	if (*s != '\0' && strchr("^$\\.*+?()[]{}|/-,:;=!<>#&~'\"@%`_ ", *s)) {
-		*cp = *s;
-		return 1;
-	}
-	return -1;
-}
-
-struct reclass {
-	int	 rbr, lbr, caret, dash, nitems;
-};
-
-/*
- * Parses the body of an ECMA character class at p (just past "[" or "[^").
- * POSIX gives ']', '^', '-' and '[' positional meaning, so they are only
- * flagged here and placed by the caller; everything else is appended to b
- * when b is non-NULL.  Only ASCII members are accepted: in a single-byte
- * locale a multibyte member would stand for its separate bytes.
- * Returns the characters consumed including "]", or -1.
- */
-static int
-re_classbody(const char *p, struct rebuf *b, struct reclass *f)
-{
-	static const char *const sets[] = { "0-9", "A-Za-z0-9_", "[:space:]" };
-	const char *s = p;
-	long lo, hi;
-	int n, cls;
-	char u;
-
-	memset(f, 0, sizeof(*f));
-	if (*s == ']')
-		return -1;	/* ECMA's empty class has no ERE spelling */
-	while (*s != ']') {
-		if (*s == '\0')
-			return -1;
-		if (*s == '\\') {
-			if ((n = re_escape(s + 1, &lo, &cls)) < 0)
-				return -1;
-			s += 1 + n;
-			if (cls == 'b')
-				lo = '\b';
-			else if (cls != 0) {
-				if (strchr("dws", cls) == NULL)
-					return -1;
-				if (b != NULL)
-					re_puts(b, sets[strchr("dws", cls) -
-					    "dws"]);
-				f->nitems++;
-				continue;
-			}
-		} else
-			lo = (unsigned char)*s++;
-		if (lo <= 0 || lo >= 0x80)
-			return -1;
-		if (s[0] == '-' && s[1] != ']' && s[1] != '\0') {
-			s++;
-			if (*s == '\\') {
-				if ((n = re_escape(s + 1, &hi, &cls)) < 0 ||
-				    cls != 0)
-					return -1;
-				s += 1 + n;
-			} else
-				hi = (unsigned char)*s++;
-			if (hi < lo || hi >= 0x80 || strchr("]^-[", (int)lo) ||
-			    strchr("]^-[", (int)hi))
-				return -1;
-			if (b != NULL) {
-				u = (char)lo;
-				re_put(b, &u, 1);
-				re_put(b, "-", 1);
-				u = (char)hi;
-				re_put(b, &u, 1);
-			}
-			f->nitems++;
-		} else if (lo == ']')
-			f->rbr = 1;
-		else if (lo == '[')
-			f->lbr = 1;
-		else if (lo == '^')
-			f->caret = 1;
-		else if (lo == '-')
-			f->dash = 1;
-		else {
-			if (b != NULL) {
-				u = (char)lo;
-				re_put(b, &u, 1);
-			}
-			f->nitems++;
-		}
-	}
-	return (int)(s - p) + 1;
-}
-
-static int
-re_class(const char *s, struct rebuf *b)
-{
-	struct reclass f;
-	int neg = s[1] == '^', n;
-
-	if ((n = re_classbody(s + 1 + neg, NULL, &f)) < 0)
-		return -1;
-	if (!neg && f.caret && !f.rbr && !f.lbr && f.nitems == 0) {
-		re_puts(b, f.dash ? "[-^]" : "\\^");
-		return 1 + n;
-	}
-	if (neg)
-		re_negopen(b);
-	else
-		re_put(b, "[", 1);
-	if (f.rbr)
-		re_put(b, "]", 1);
-	re_classbody(s + 1 + neg, b, &f);
-	if (neg && b->bytes)
-		re_puts(b, "\x80-\xff");
-	/* '[' last but for ^ and -, so it never starts "[:" or "[." */
-	re_puts(b, f.lbr ? "[" : "");
-	re_puts(b, f.caret ? "^" : "");
-	re_puts(b, f.dash ? "-]" : "]");
-	if (neg && b->bytes) {
-		re_puts(b, "|" RE_MBCHAR ")");
-		b->extra = 1;
-	}
-	return 1 + neg + n;
-}
-
-static int
-re_translate(const char *s, struct rebuf *b)
-{
-	static const char *const sets[] = { "0-9", "A-Za-z0-9_",
-	    "[:space:]" };
-	static const char clsnames[] = "dwsDWS";
-	char u[4];
-	long cp;
-	size_t n;
-	int cls, wasquant, quant = 0, r;
-
-	for (; *s != '\0' && !b->full; quant = wasquant) {
-		wasquant = 0;
-		switch (*s) {
-		case '\\':
-			if ((r = re_escape(s + 1, &cp, &cls)) < 0)
-				return -1;
-			s += 1 + r;
-			if (cls >= '1' && cls <= '9') {
-				re_put(b, s - 2, 2);
-				b->backref = 1;
-			} else if (cls == 'b' || cls == 'B')
-				re_put(b, s - 2, 2);	/* a GNU extension */
-			else if (cls != 0 && strchr("dws", cls) != NULL) {
-				re_put(b, "[", 1);
-				re_puts(b, sets[strchr(clsnames, cls) -
-				    clsnames]);
-				re_put(b, "]", 1);
-			} else if (cls != 0) {
-				re_negopen(b);
-				re_puts(b, sets[strchr(clsnames, cls) -
-				    clsnames - 3]);
-				re_negclose(b, "]");
-			} else
-				re_lit(b, u, utf8(cp, u), s);
-			break;
-		case '[':
-			if ((r = re_class(s, b)) < 0)
-				return -1;
-			s += r;
-			break;
-		case '(':
-			/* Only "(?:" has an ERE equivalent; no look-around. */
-			if (s[1] == '?' && s[2] != ':')
-				return -1;
-			re_put(b, "(", 1);
-			b->extra |= s[1] == '?';
-			s += s[1] == '?' ? 3 : 1;
-			break;
-		case '.':
-			/* ECMA's dot stops at line terminators. */
-			re_negopen(b);
-			re_negclose(b, "\n\r]");
-			s++;
-			break;
-		case '{':
-			if ((n = re_interval(s)) == 0) {
-				re_puts(b, "\\{");
-				s++;
-				break;
-			}
-			re_put(b, s, n);
-			s += n;
-			wasquant = 1;
-			break;
-		case '}':
-			re_puts(b, "\\}");
-			s++;
-			break;
-		case '?':
-			/*
-			 * A '?' after a quantifier makes it lazy; whether a
-			 * match exists does not depend on laziness.
-			 */
-			if (!quant)
-				re_put(b, s, 1);
-			wasquant = !quant;
-			s++;
-			break;
-		case '*':
-		case '+':
-			wasquant = 1;
-			re_put(b, s++, 1);
-			break;
-		default:
-			/* A literal; a multibyte one is kept whole. */
-			for (n = 1; ((unsigned char)*s & 0xc0) == 0xc0 &&
-			    ((unsigned char)s[n] & 0xc0) == 0x80; n++)
-				;
-			if (n == 1 && strchr("^$|)", *s) != NULL)
-				re_put(b, s, 1);
-			else
-				re_lit(b, s, n, s + n);
-			s += n;
-			break;
-		}
-	}
-	if (b->extra && b->backref)
-		return -1;
-	return b->full ? -1 : 0;
-}
-
-/* Regex compilation per use is the price of keeping no state. */
-int
-js_re_compile(regex_t *re, const char *pat, char *why, size_t whylen)
-{
-	struct rebuf b;
-	int rc, ret = -1;
-
-	memset(&b, 0, sizeof(b));
-	b.cap = strlen(pat) * 24 + 64;
-	b.bytes = MB_CUR_MAX == 1;
-	if ((b.p = malloc(b.cap)) == NULL) {
-		snprintf(why, whylen, "out of memory");
-		return -1;
-	}
-	b.p[0] = '\0';
-	if (re_translate(pat, &b) == -1) {
-		snprintf(why, whylen, "ECMA-262 syntax with no POSIX "
-		    "equivalent is not supported");
-		goto out;
-	}
-	if ((rc = regcomp(re, b.p, REG_EXTENDED | REG_NOSUB)) != 0) {
-		regerror(rc, re, why, whylen);
-		goto out;
-	}
-	ret = 0;
-out:
-	free(b.p);
-	return ret;
 }
 
 int
@@ -462,7 +231,7 @@ js_resolve_ref(const jobj *root, const char *ref, const jobj **out)
 	for (p = ref + 1; *p != '\0'; p++) {
 		if (n + 1 >= sizeof(frag))
 			return -1;
-		if (*p == '%' && (h = hexn(p + 1, 2)) > 0) {
+		if (*p == '%' && (h = js_hexn(p + 1, 2)) > 0) {
 			frag[n++] = (char)h;
 			p += 2;
 		} else

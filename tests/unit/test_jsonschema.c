@@ -230,22 +230,18 @@ run_unit_cases(void)
 {
 	struct json_object *s, *x, *deep, *o;
 	char err[256], big[1024];
+	const char *want;
 	size_t i;
 	int sok, xok, r;
 
 	for (i = 0; i < NITEMS(check_cases); i++) {
+		want = check_cases[i].err;
 		s = parse(check_cases[i].schema, &sok);
 		r = jsonschema_check(s, err, sizeof(err));
-		if (check_cases[i].err == NULL)
-			ok(sok && r == 0 && err[0] == '\0', "check accepts %s",
-			    check_cases[i].desc);
-		else
-			ok(sok && r == -1 && strncmp(err, check_cases[i].err,
-			    strlen(check_cases[i].err)) == 0,
-			    "check rejects %s", check_cases[i].desc);
-		if (r != (check_cases[i].err == NULL ? 0 : -1) ||
-		    (check_cases[i].err && strncmp(err, check_cases[i].err,
-		    strlen(check_cases[i].err)) != 0))
+		if (!ok(sok && (want == NULL ? r == 0 && err[0] == '\0' :
+		    r == -1 && strncmp(err, want, strlen(want)) == 0),
+		    "check %s %s", want == NULL ? "accepts" : "rejects",
+		    check_cases[i].desc))
 			diag("  got %d \"%s\"", r, err);
 		json_object_put(s);
 	}
@@ -264,6 +260,25 @@ run_unit_cases(void)
 	ok(jsonschema_validate(deep, NULL, err, sizeof(err)) == -1,
 	    "validate refuses 100 nested schemas");
 	json_object_put(deep);
+
+	/*
+	 * A recursive schema must follow a deep (programmatically built)
+	 * instance some way, then stop with -1 rather than exhaust the stack.
+	 */
+	s = parse("{\"type\":\"object\",\"properties\":{\"next\":"
+	    "{\"$ref\":\"#\"}},\"additionalProperties\":false}", &sok);
+	deep = o = json_object_new_object();
+	for (i = 0; i < 1000; i++) {
+		r = jsonschema_validate(s, deep, big, sizeof(big));
+		if (r != 1)
+			break;
+		json_object_object_add(o, "next", json_object_new_object());
+		json_object_object_get_ex(o, "next", &o);
+	}
+	ok(r == -1 && strstr(big, "deeper") != NULL && i > 32,
+	    "recursive schema follows %zu levels of instance, then -1", i);
+	json_object_put(deep);
+	json_object_put(s);
 
 	/* err is optional and always NUL-terminated when short. */
 	s = parse("{\"properties\":{\"amount\":{\"maximum\":1}}}", &sok);
