@@ -91,7 +91,7 @@ db_start() {
 		--character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
 		--innodb-buffer-pool-size=256M --innodb-log-file-size=128M \
 		--innodb-flush-log-at-trx-commit=2 --max-connections=500 \
-		--skip-name-resolve </dev/null >/dev/null 2>&1 &)
+		--skip-name-resolve --thread-handling=pool-of-threads </dev/null >/dev/null 2>&1 &)
 	local i
 	for i in $(seq 1 120); do
 		if mariadb-admin --no-defaults --user=root --socket="$(db_sock)" ping >/dev/null 2>&1; then

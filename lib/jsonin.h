@@ -29,7 +29,7 @@ struct in {
 	int			 failed;
 	char			 field[128];
 	char			 code[32];
-	char			 msg[384];
+	char			 msg[512];
 };
 
 void in_init(struct in *v, struct json_object *obj, const char *prefix);
