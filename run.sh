@@ -5,7 +5,8 @@
 #                             lighttpd on 127.0.0.1:$RETIVO_PORT, migrate, seed a
 #                             demo; returns once the stack serves
 #   ./run.sh stop             stop what ./run.sh started (by pid files)
-#   ./run.sh test             every test suite on a throwaway stack of its own
+#   ./run.sh test [SUITE...]  every test suite on a throwaway stack of its own
+#                             (API suite names limit the API tests to those)
 #   ./run.sh job NAME [--now ISO-8601] [args]
 #                             run one job binary once against the running stack
 #
@@ -19,6 +20,7 @@ RETIVO_VAR=${RETIVO_VAR:-$ROOT/var}
 mkdir -p "$RETIVO_VAR"
 RETIVO_VAR=$(cd "$RETIVO_VAR" && pwd)
 BUILD=${RETIVO_BUILD:-$ROOT/build}
+BUILD_ASAN=${RETIVO_BUILD_ASAN:-$ROOT/build-asan}
 
 PACKAGES=(build-essential autoconf automake libtool pkg-config
 	libjson-c-dev libcurl4-openssl-dev libssl-dev libfcgi-dev
@@ -270,7 +272,8 @@ api_tests() { # builddir label
 	export RETIVO_BASE_URL="http://127.0.0.1:$RETIVO_PORT"
 	export RETIVO_ADMIN="$dir/jobs/retivo-admin"
 	export RETIVO_SQL="mariadb --no-defaults --user=root --socket=$(db_sock) -N retivo"
-	tap_run "$label api" "$TEST_VAR/api-$label.log" "$dir/tests/api/retivo-apitest"
+	tap_run "$label api" "$TEST_VAR/api-$label.log" "$dir/tests/api/retivo-apitest" \
+		${API_SUITES[@]+"${API_SUITES[@]}"}
 }
 
 # make distcheck in a scratch build directory, as one TAP test point.
@@ -286,8 +289,9 @@ distcheck() {
 }
 
 run_tests() {
+	API_SUITES=("$@")
 	install_packages
-	build_tree "$ROOT/build"
+	build_tree "$BUILD"
 	TOTAL_PASS=0
 	TOTAL_FAIL=0
 	TEST_VAR=$(mktemp -d /tmp/retivo-test.XXXXXX)
@@ -297,26 +301,24 @@ run_tests() {
 
 	tap_run "configure" "$TEST_VAR/configure.log" "$ROOT/tests/build/test_configure.sh"
 	tap_run "distcheck" "$TEST_VAR/distcheck.log" distcheck
-	unit_tests "$ROOT/build" unit
-	BUILD=$ROOT/build
+	unit_tests "$BUILD" unit
 	stack_start
-	api_tests "$ROOT/build" plain
+	api_tests "$BUILD" plain
 
 	# The same unit and API tests under AddressSanitizer and UBSan: the
 	# FastCGI programs are swapped for instrumented builds on the same DB.
 	say "building with -fsanitize=address,undefined"
-	build_tree "$ROOT/build-asan" \
+	build_tree "$BUILD_ASAN" \
 		CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" \
 		LDFLAGS="-fsanitize=address,undefined"
 	mkdir -p "$TEST_VAR/asan"
 	export ASAN_OPTIONS="log_path=$TEST_VAR/asan/report:detect_leaks=1:abort_on_error=0"
 	export UBSAN_OPTIONS="print_stacktrace=1:log_path=$TEST_VAR/asan/report"
-	unit_tests "$ROOT/build-asan" asan
+	unit_tests "$BUILD_ASAN" asan
 	web_stop
-	BUILD=$ROOT/build-asan
-	RETIVO_LIBEXEC=$ROOT/build-asan/fcgi web_start
+	RETIVO_LIBEXEC=$BUILD_ASAN/fcgi web_start
 	# The API test client itself is not what is under test; keep it quiet.
-	ASAN_OPTIONS="detect_leaks=0" api_tests "$ROOT/build-asan" asan
+	ASAN_OPTIONS="detect_leaks=0" api_tests "$BUILD_ASAN" asan
 	web_stop
 	if compgen -G "$TEST_VAR/asan/report*" >/dev/null; then
 		say "sanitizer reports:"
@@ -348,7 +350,8 @@ stop)
 	say "stopped the stack in $RETIVO_VAR"
 	;;
 test)
-	run_tests
+	shift
+	run_tests "$@"
 	;;
 job)
 	shift

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,9 +83,10 @@ http_write(struct http_req *r, int status, const char *body, size_t len)
 	r->responded = 1;
 	r->status = status;
 	/* libfcgi's own printf lacks %zu and %lld: format here, then write. */
-	n = snprintf(head, sizeof(head), "Status: %d %s\r\nContent-Type: application/json\r\n"
+	n = snprintf(head, sizeof(head), "Status: %d %s\r\nContent-Type: %s\r\n"
 	    "Cache-Control: no-store\r\nX-Request-Id: %s\r\n",
-	    status, http_reason(status), r->request_id);
+	    status, http_reason(status), r->content_type ? r->content_type : "application/json",
+	    r->request_id);
 	if (r->rl.set)
 		n += snprintf(head + n, sizeof(head) - (size_t)n,
 		    "X-RateLimit-Limit: %lld\r\nX-RateLimit-Remaining: %lld\r\n"
@@ -95,6 +97,15 @@ http_write(struct http_req *r, int status, const char *body, size_t len)
 	FCGX_PutStr(head, n, f->out);
 	if (len > 0)
 		FCGX_PutStr(body, (int)len, f->out);
+}
+
+void
+http_html(struct http_req *r, int status, const char *html)
+{
+	/* The only non-JSON answers are small pages for people (unsubscribe). */
+	http_header(r, "Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
+	r->content_type = "text/html; charset=utf-8";
+	http_write(r, status, html, strlen(html));
 }
 
 void
@@ -475,6 +486,7 @@ http_handle(struct http_req *r, const struct http_route *routes, size_t nroutes)
 	}
 
 	for (i = 0; i < nroutes; i++) {
+		memset(r->params, 0, sizeof(r->params));
 		if (!http_match(routes[i].pattern, r->path, r->params, scratch, sizeof(scratch)))
 			continue;
 		if (strcmp(routes[i].method, r->method) == 0) {
@@ -496,7 +508,13 @@ http_handle(struct http_req *r, const struct http_route *routes, size_t nroutes)
 			http_error(r, 404, "not_found", "no such route: %s %s", r->method, r->path);
 		return;
 	}
-	/* r->params point into scratch, which lives until the handler returns. */
+	/* r->params point into scratch, which lives until the handler returns.
+	 * Ids such as user ids may arrive percent-encoded ("a%40b.com"). */
+	for (i = 0; i < HTTP_MAX_PARAMS && r->params[i] != NULL; i++)
+		if (http_urldecode((char *)(uintptr_t)r->params[i]) != 0) {
+			http_error(r, 404, "not_found", "malformed path segment");
+			return;
+		}
 	if (strcmp(r->method, "POST") == 0 || strcmp(r->method, "PUT") == 0 ||
 	    strcmp(r->method, "PATCH") == 0) {
 		if (http_read_body(r) != 0)

@@ -45,6 +45,7 @@ struct http_req {
 	} rl;
 	char			 headers[1024];	/* extra response header lines */
 	size_t			 headers_len;
+	const char		*content_type;	/* NULL: application/json */
 	int			 responded;
 	int			 status;
 };
@@ -69,6 +70,9 @@ int http_serve(int argc, char **argv, const char *progname,
 
 /* Answers with status and obj (ownership of obj passes to http_json). */
 void http_json(struct http_req *r, int status, struct json_object *obj);
+
+/* Answers with a small HTML page (text/html), for people rather than programs. */
+void http_html(struct http_req *r, int status, const char *html);
 
 /* Answers {"error": message, "code": code} (and "field" when not NULL). */
 void http_error(struct http_req *r, int status, const char *code, const char *fmt, ...)

@@ -14,6 +14,9 @@
 #include "../unit/tap.h"
 #include "client.h"
 
+int t_ok(int, const char *, int, const char *, ...) __attribute__((format(printf, 4, 5)));
+void t_diag(const char *, ...) __attribute__((format(printf, 1, 2)));
+
 /* Exposes tap.h's static functions to the suite files (see suites.h). */
 int
 t_ok(int cond, const char *file, int line, const char *fmt, ...)
@@ -45,6 +48,10 @@ void suite_keys(void);
 void suite_action_types(void);
 void suite_ratelimit(void);
 void suite_db(void);
+void suite_events(void);
+void suite_connectors(void);
+void suite_customers(void);
+void suite_settings(void);
 
 static const struct {
 	const char *name;
@@ -55,6 +62,10 @@ static const struct {
 	{ "action_types", suite_action_types },
 	{ "ratelimit", suite_ratelimit },
 	{ "db", suite_db },
+	{ "events", suite_events },
+	{ "connectors", suite_connectors },
+	{ "customers", suite_customers },
+	{ "settings", suite_settings },
 };
 
 int

@@ -17,5 +17,9 @@ void suite_keys(void);
 void suite_action_types(void);
 void suite_ratelimit(void);
 void suite_db(void);
+void suite_events(void);
+void suite_connectors(void);
+void suite_customers(void);
+void suite_settings(void);
 
 #endif

@@ -107,14 +107,14 @@ trap 'exit 143' TERM
 mkdir -p "$VAR/run" "$VAR/log"
 cat >"$VAR/lighttpd-extra.conf" <<EOF
 # Written by tests/bench/run.sh: the hello-world ceiling under the same lighttpd.
-fastcgi.server += (
-  "/hello" => ((
+\$HTTP["url"] =~ "^/hello" {
+  fastcgi.server = ( "/" => ((
     "socket"      => "$VAR/run/hello.sock",
     "bin-path"    => "$BUILD/tests/bench/hello.fcgi",
     "max-procs"   => 4,
     "check-local" => "disable",
-  )),
-)
+  )) )
+}
 EOF
 
 say "starting a stack in $VAR on port $PORT"

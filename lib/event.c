@@ -1,0 +1,3 @@
+/* event.c — placeholder: being written. */
+#include "config.h"
+typedef int placeholder_unit;

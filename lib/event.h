@@ -1,0 +1,3 @@
+#ifndef RETIVO_EVENT_H
+#define RETIVO_EVENT_H
+#endif
