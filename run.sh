@@ -65,7 +65,8 @@ build_tree() { # dir [configure args...]
 		(cd "$dir" && "$ROOT/configure" -q "$@") || die "configure failed in $dir"
 	fi
 	make -s -C "$dir" -j"$(nproc)" >/dev/null || die "build failed in $dir"
-	make -s -C "$dir" -j"$(nproc)" tests/api/retivo-apitest tests/bench/hello.fcgi >/dev/null ||
+	make -s -C "$dir" -j"$(nproc)" tests/api/retivo-apitest tests/bench/hello.fcgi \
+		tests/bench/insert_ceiling >/dev/null ||
 		die "build of test programs failed in $dir"
 }
 

@@ -319,6 +319,105 @@ db_exec(struct db_stmt *s, const char *types, ...)
 	return rc == 0 ? 0 : -1;
 }
 
+/* 1 when the server executes arrays of parameters in one round trip. */
+static int
+db_has_bulk(void)
+{
+#ifdef MARIADB_CLIENT_STMT_BULK_OPERATIONS
+	unsigned long caps = 0;
+
+	if (db_conn != NULL && mariadb_get_infov(db_conn,
+	    MARIADB_CONNECTION_EXTENDED_SERVER_CAPABILITIES, &caps) == 0)
+		return (caps & (MARIADB_CLIENT_STMT_BULK_OPERATIONS >> 32)) != 0;
+#endif
+	return 0;
+}
+
+int
+db_exec_bulk(struct db_stmt *s, unsigned nrows, const char *types, ...)
+{
+	MYSQL_BIND bind[DB_MAX_PARAMS];
+	const void *cols[DB_MAX_PARAMS];
+	char *ind[DB_MAX_PARAMS];
+	unsigned n = (unsigned)strlen(types), i, row;
+	unsigned long long total = 0;
+	unsigned int size = nrows, none = 0;
+	const char *const *strs;
+	va_list ap;
+	int rc = -1, bulk;
+
+	db_done(s);
+	db_last_errno = 0;
+	if (n > DB_MAX_PARAMS || nrows == 0)
+		return nrows == 0 ? 0 : -1;
+	memset(ind, 0, sizeof(ind));
+	va_start(ap, types);
+	for (i = 0; i < n; i++)
+		cols[i] = types[i] == 's' ? (const void *)va_arg(ap, const char *const *) :
+		    (const void *)va_arg(ap, const long long *);
+	va_end(ap);
+	if (db_prepare(s) != 0)
+		return -1;
+	if (mysql_stmt_param_count(s->st) != n) {
+		log_err("db: bulk statement has %lu placeholders, %u columns bound: %.120s",
+		    mysql_stmt_param_count(s->st), n, s->sql);
+		return -1;
+	}
+	bulk = db_has_bulk();
+	for (row = 0; row < (bulk ? 1 : nrows); row++) {
+		memset(bind, 0, sizeof(bind));
+		for (i = 0; i < n; i++) {
+			if (types[i] == 's') {
+				strs = cols[i];
+				if (bulk) {
+					/* Column-wise arrays; NUL-terminated or NULL. */
+					if (ind[i] == NULL && (ind[i] = malloc(nrows)) == NULL)
+						goto out;
+					for (unsigned k = 0; k < nrows; k++)
+						ind[i][k] = strs[k] ? STMT_INDICATOR_NTS : STMT_INDICATOR_NULL;
+					bind[i].buffer_type = MYSQL_TYPE_STRING;
+					bind[i].buffer = (void *)(uintptr_t)strs;
+					bind[i].u.indicator = ind[i];
+				} else if (strs[row] == NULL) {
+					bind[i].buffer_type = MYSQL_TYPE_NULL;
+				} else {
+					bind[i].buffer_type = MYSQL_TYPE_STRING;
+					bind[i].buffer = (void *)(uintptr_t)strs[row];
+					bind[i].buffer_length = (unsigned long)strlen(strs[row]);
+				}
+			} else if (types[i] == 'i') {
+				bind[i].buffer_type = MYSQL_TYPE_LONGLONG;
+				bind[i].buffer = (void *)(uintptr_t)((const long long *)cols[i] +
+				    (bulk ? 0 : row));
+			} else {
+				log_err("db: bad bulk type letter '%c'", types[i]);
+				goto out;
+			}
+		}
+		if (mysql_stmt_attr_set(s->st, STMT_ATTR_ARRAY_SIZE, bulk ? &size : &none) != 0 ||
+		    mysql_stmt_bind_param(s->st, bind) != 0) {
+			log_err("db: bulk bind: %s", mysql_stmt_error(s->st));
+			goto out;
+		}
+		if (mysql_stmt_execute(s->st) != 0) {
+			db_last_errno = mysql_stmt_errno(s->st);
+			if (db_last_errno != ER_DUP_ENTRY)
+				log_err("db: bulk execute: %s: %.120s", mysql_stmt_error(s->st), s->sql);
+			goto out;
+		}
+		total += mysql_stmt_affected_rows(s->st);
+	}
+	s->affected = total;
+	s->insert_id = mysql_stmt_insert_id(s->st);
+	rc = 0;
+out:
+	/* Later plain executions of this statement bind single values again. */
+	mysql_stmt_attr_set(s->st, STMT_ATTR_ARRAY_SIZE, &none);
+	for (i = 0; i < n; i++)
+		free(ind[i]);
+	return rc;
+}
+
 int
 db_fetch(struct db_stmt *s)
 {

@@ -58,6 +58,16 @@ void db_close(void);
  */
 int db_exec(struct db_stmt *s, const char *types, ...);
 
+/*
+ * Executes a prepared INSERT/UPDATE once for nrows rows in one round trip
+ * (MariaDB bulk execution; row by row on servers without it). `types` is
+ * as for db_exec() but each vararg is a column array of nrows values:
+ *   s  const char *const *   (NULL entries bind SQL NULL)
+ *   i  const long long *
+ * Returns 0 and the summed affected rows via db_affected(), or -1.
+ */
+int db_exec_bulk(struct db_stmt *s, unsigned nrows, const char *types, ...);
+
 /* Moves to the next row: 1 row ready, 0 no more rows, -1 error. */
 int db_fetch(struct db_stmt *s);
 

@@ -208,15 +208,18 @@ http_hexval(int c)
 	return -1;
 }
 
-/* Decodes %XX and '+' in place; returns -1 on a bad escape or a NUL byte. */
+/*
+ * Decodes %XX in place, and '+' as a space when plus_is_space (query
+ * strings; in a path '+' is itself). Returns -1 on a bad escape or a NUL.
+ */
 static int
-http_urldecode(char *s)
+http_urldecode(char *s, int plus_is_space)
 {
 	char *w = s;
 	int hi, lo;
 
 	for (; *s != '\0'; s++) {
-		if (*s == '+')
+		if (*s == '+' && plus_is_space)
 			*w++ = ' ';
 		else if (*s == '%') {
 			if ((hi = http_hexval(s[1])) < 0 || (lo = http_hexval(s[2])) < 0)
@@ -251,7 +254,7 @@ http_parse_query(const char *qs)
 		val = eq ? eq + 1 : pair + strlen(pair);
 		if (eq)
 			*eq = '\0';
-		if (http_urldecode(pair) != 0 || http_urldecode(val) != 0 || *pair == '\0')
+		if (http_urldecode(pair, 1) != 0 || http_urldecode(val, 1) != 0 || *pair == '\0')
 			continue;
 		if (!json_object_object_get_ex(o, pair, NULL))
 			json_object_object_add(o, pair, json_object_new_string(val));
@@ -326,9 +329,36 @@ http_parse_json(const char *buf, size_t len, char *err, size_t errlen)
 	return o;
 }
 
+/* Reads a form-encoded body into r->body as an object of strings. */
+static int
+http_read_form(struct http_req *r, size_t len)
+{
+	FCGX_Request *f = r->fcgi;
+	char *buf;
+	int rc = -1;
+
+	if ((buf = malloc(len + 1)) == NULL) {
+		http_internal(r);
+		return -1;
+	}
+	if (FCGX_GetStr(buf, (int)len, f->in) != (int)len) {
+		http_error(r, 400, "bad_request", "request body shorter than Content-Length");
+		goto out;
+	}
+	buf[len] = '\0';
+	if ((r->body = http_parse_query(buf)) == NULL) {
+		http_internal(r);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(buf);
+	return rc;
+}
+
 /* Reads and parses the body; answers the error itself and returns -1. */
 static int
-http_read_body(struct http_req *r)
+http_read_body(struct http_req *r, unsigned flags)
 {
 	FCGX_Request *f = r->fcgi;
 	const char *cl = FCGX_GetParam("CONTENT_LENGTH", f->envp);
@@ -354,6 +384,9 @@ http_read_body(struct http_req *r)
 	}
 	if (len == 0)
 		return 0;
+	if ((flags & HTTP_BODY_FORM) && ct != NULL &&
+	    strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0)
+		return http_read_form(r, (size_t)len);
 	if (ct == NULL || strncasecmp(ct, "application/json", 16) != 0 ||
 	    (ct[16] != '\0' && ct[16] != ';' && ct[16] != ' ')) {
 		http_error(r, 415, "unsupported_media_type",
@@ -375,7 +408,8 @@ http_read_body(struct http_req *r)
 		http_error(r, 400, "invalid_json", "%s", err);
 		goto out;
 	}
-	if (!json_object_is_type(r->body, json_type_object)) {
+	if (!json_object_is_type(r->body, json_type_object) &&
+	    !((flags & HTTP_BODY_ANY_JSON) && json_object_is_type(r->body, json_type_array))) {
 		http_error(r, 400, "invalid_json", "request body must be a JSON object");
 		goto out;
 	}
@@ -511,13 +545,13 @@ http_handle(struct http_req *r, const struct http_route *routes, size_t nroutes)
 	/* r->params point into scratch, which lives until the handler returns.
 	 * Ids such as user ids may arrive percent-encoded ("a%40b.com"). */
 	for (i = 0; i < HTTP_MAX_PARAMS && r->params[i] != NULL; i++)
-		if (http_urldecode((char *)(uintptr_t)r->params[i]) != 0) {
+		if (http_urldecode((char *)(uintptr_t)r->params[i], 0) != 0) {
 			http_error(r, 404, "not_found", "malformed path segment");
 			return;
 		}
 	if (strcmp(r->method, "POST") == 0 || strcmp(r->method, "PUT") == 0 ||
 	    strcmp(r->method, "PATCH") == 0) {
-		if (http_read_body(r) != 0)
+		if (http_read_body(r, route->flags) != 0)
 			return;
 	}
 	if (r->body == NULL)

@@ -52,11 +52,15 @@ struct http_req {
 
 typedef void (*http_handler)(struct http_req *);
 
+#define HTTP_BODY_ANY_JSON	0x01	/* the body may be a JSON array (connectors) */
+#define HTTP_BODY_FORM		0x02	/* a form-encoded body is read as strings */
+
 struct http_route {
 	const char	*method;	/* "GET", "POST", ... */
 	const char	*pattern;	/* "/api/keys/:id" — ":x" matches one segment */
 	unsigned	 scopes;	/* any one of these scopes admits; 0 = no key needed */
 	http_handler	 handler;
+	unsigned	 flags;		/* HTTP_BODY_* */
 };
 
 /*

@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "jsonout.h"
@@ -54,7 +55,11 @@ jo_bool(struct json_object *o, const char *key, int val)
 void
 jo_double(struct json_object *o, const char *key, double val)
 {
-	json_object_object_add(o, key, json_object_new_double(val));
+	char text[32];
+
+	/* Scores and rates: 0.1 should print as 0.1, not 0.10000000000000001. */
+	snprintf(text, sizeof(text), "%.6g", val);
+	json_object_object_add(o, key, json_object_new_double_s(val, text));
 }
 
 void

@@ -71,7 +71,24 @@ static struct db_stmt rl_select = DB_STMT(
     "SELECT count FROM rate_counters "
     "WHERE tenant_id = ? AND bucket = ? AND window_start = ?");
 
+static struct db_stmt rl_refund = DB_STMT(
+    "UPDATE rate_counters SET count = IF(count >= ?, count - ?, 0) "
+    "WHERE tenant_id = ? AND bucket = ? AND window_start = ?");
+
 static const char *const rl_bucket_names[] = { "api", "track" };
+
+int
+ratelimit_refund(const char *tenant_id, enum rl_bucket bucket, long long n, int64_t now)
+{
+	int64_t start, reset;
+
+	ratelimit_window(now, &start, &reset);
+	if (db_exec(&rl_refund, "iissi", n, n, tenant_id, rl_bucket_names[bucket],
+	    (long long)start) != 0)
+		return -1;
+	db_done(&rl_refund);
+	return 0;
+}
 
 int
 ratelimit_hit(const char *tenant_id, enum rl_bucket bucket, long long limit,

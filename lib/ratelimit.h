@@ -41,6 +41,9 @@ void ratelimit_assess(long long count, long long limit, int64_t now, struct rl_r
 int ratelimit_hit(const char *tenant_id, enum rl_bucket bucket, long long limit,
     long long n, int64_t now, struct rl_result *res);
 
+/* Takes back n units a refused request had counted (never below 0). */
+int ratelimit_refund(const char *tenant_id, enum rl_bucket bucket, long long n, int64_t now);
+
 /* Reads the counter without adding to it. */
 int ratelimit_peek(const char *tenant_id, enum rl_bucket bucket, long long limit,
     int64_t now, struct rl_result *res);

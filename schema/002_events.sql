@@ -8,7 +8,8 @@ ALTER TABLE tenants
 -- event. Scores and stage start at 0 and 'new'; the scores job moves them.
 CREATE TABLE users (
 	tenant_id		CHAR(36) NOT NULL,
-	user_id			VARCHAR(255) NOT NULL,
+	-- Ids are the integrator's: compared byte for byte ("A@x.com" is not "a@x.com").
+	user_id			VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
 	seq			BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,	-- list order
 	email			VARCHAR(320) NULL,
 	name			VARCHAR(255) NULL,
@@ -61,19 +62,20 @@ CREATE TABLE event_outbox (
 CREATE TABLE events (
 	id		BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
 	tenant_id	CHAR(36) NOT NULL,
-	user_id		VARCHAR(255) NOT NULL,
-	name		VARCHAR(200) NOT NULL,
+	user_id		VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
+	name		VARCHAR(200) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
 	kind		ENUM('product', 'custom') NOT NULL,
 	source		VARCHAR(16) NOT NULL,	-- api, external, segment, posthog, mixpanel
 	properties	MEDIUMTEXT NOT NULL,	-- JSON object (custom events: data)
 	occurred_at	DATETIME NOT NULL,
 	received_at	DATETIME NOT NULL,
 	test_mode	TINYINT(1) NOT NULL DEFAULT 0,
-	dedupe_key	VARCHAR(100) NULL,	-- message_id; a repeat is ignored
+	dedupe_key	VARCHAR(100) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL,	-- message_id
 	outbox_id	BIGINT UNSIGNED NOT NULL,
 	PRIMARY KEY (id),
 	UNIQUE KEY events_dedupe (tenant_id, dedupe_key),
 	KEY events_user (tenant_id, user_id, occurred_at),
+	KEY events_user_name (tenant_id, user_id, name),	-- milestones: has the user done X?
 	KEY events_name (tenant_id, name, occurred_at),
 	KEY events_outbox (outbox_id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
