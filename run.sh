@@ -65,7 +65,7 @@ build_tree() { # dir [configure args...]
 		(cd "$dir" && "$ROOT/configure" -q "$@") || die "configure failed in $dir"
 	fi
 	make -s -C "$dir" -j"$(nproc)" >/dev/null || die "build failed in $dir"
-	make -s -C "$dir" -j"$(nproc)" tests/api/retivo-apitest tests/bench/hello.fcgi \
+	make -s -C "$dir" -j"$(nproc)" tests/api/retivo-apitest tests/api/retivo-receiver tests/bench/hello.fcgi \
 		tests/bench/insert_ceiling >/dev/null ||
 		die "build of test programs failed in $dir"
 }
@@ -272,6 +272,7 @@ api_tests() { # builddir label
 	local dir=$1 label=$2
 	export RETIVO_BASE_URL="http://127.0.0.1:$RETIVO_PORT"
 	export RETIVO_ADMIN="$dir/jobs/retivo-admin"
+	export RETIVO_RECEIVER="$dir/tests/api/retivo-receiver"
 	export RETIVO_SQL="mariadb --no-defaults --user=root --socket=$(db_sock) -N retivo"
 	tap_run "$label api" "$TEST_VAR/api-$label.log" "$dir/tests/api/retivo-apitest" \
 		${API_SUITES[@]+"${API_SUITES[@]}"}

@@ -5,6 +5,10 @@
  * first (400 naming the index and field, nothing stored), counts the
  * events against the plan's hourly "Track Events" limit (seed 003), and
  * stores the batch in one transaction before answering.
+ *
+ * Ingestion routes are counted in events against the track bucket only,
+ * not also as API requests: their X-RateLimit-* headers describe the track
+ * bucket, and the hourly API quota is left to the rest of the API.
  */
 #include "config.h"
 
@@ -38,15 +42,17 @@ enum route {
 #define INGEST (SCOPE_INGEST | SCOPE_FULL)
 
 static const struct http_route routes[ROUTE__MAX] = {
-	[ROUTE_EVENTS] = { "POST", "/api/events", INGEST, events_product },
-	[ROUTE_EXTERNAL_EVENTS] = { "POST", "/api/external/events", INGEST, events_custom_batch },
-	[ROUTE_EXTERNAL_EMIT] = { "POST", "/api/external/events/emit", INGEST, events_custom_emit },
+	[ROUTE_EVENTS] = { "POST", "/api/events", INGEST, events_product, HTTP_RATE_TRACK },
+	[ROUTE_EXTERNAL_EVENTS] = { "POST", "/api/external/events", INGEST, events_custom_batch,
+	    HTTP_RATE_TRACK },
+	[ROUTE_EXTERNAL_EMIT] = { "POST", "/api/external/events/emit", INGEST, events_custom_emit,
+	    HTTP_RATE_TRACK },
 	[ROUTE_SEGMENT] = { "POST", "/api/connectors/segment", INGEST, connector_segment,
-	    HTTP_BODY_ANY_JSON },
+	    HTTP_BODY_ANY_JSON | HTTP_RATE_TRACK },
 	[ROUTE_POSTHOG] = { "POST", "/api/connectors/posthog", INGEST, connector_posthog,
-	    HTTP_BODY_ANY_JSON },
+	    HTTP_BODY_ANY_JSON | HTTP_RATE_TRACK },
 	[ROUTE_MIXPANEL] = { "POST", "/api/connectors/mixpanel", INGEST, connector_mixpanel,
-	    HTTP_BODY_ANY_JSON },
+	    HTTP_BODY_ANY_JSON | HTTP_RATE_TRACK },
 };
 
 static const char *
@@ -77,10 +83,7 @@ events_ingest(struct http_req *r, const char *source, const struct event_in *ev,
 
 	if (ratelimit_hit(r->auth.tenant_id, RL_TRACK, r->auth.track_limit, (long long)n, r->now,
 	    &rl) == 0) {
-		snprintf(buf, sizeof(buf), "%lld", rl.limit);
-		http_header(r, "X-Track-RateLimit-Limit", buf);
-		snprintf(buf, sizeof(buf), "%lld", rl.remaining);
-		http_header(r, "X-Track-RateLimit-Remaining", buf);
+		http_rate_headers(r, &rl);
 		if (rl.over) {
 			/* Refused events do not use up the quota. */
 			ratelimit_refund(r->auth.tenant_id, RL_TRACK, (long long)n, r->now);
@@ -118,6 +121,17 @@ events_ingest(struct http_req *r, const char *source, const struct event_in *ev,
 	http_json(r, 200, o);
 }
 
+/* Answers a validation failure with the track bucket's headers (nothing counted). */
+static void
+events_reject(struct http_req *r, struct in *v)
+{
+	struct rl_result rl;
+
+	if (ratelimit_peek(r->auth.tenant_id, RL_TRACK, r->auth.track_limit, r->now, &rl) == 0)
+		http_rate_headers(r, &rl);
+	in_reject(v, r);
+}
+
 /* Reads {"events": [...]} (1..100 objects) or, when allow_single, one event. */
 static void
 events_read_and_ingest(struct http_req *r, int custom, int allow_single, const char *source)
@@ -132,7 +146,7 @@ events_read_and_ingest(struct http_req *r, int custom, int allow_single, const c
 	in_init(&v, r->body, NULL);
 	if (allow_single && !in_has(&v, "events")) {
 		if ((custom ? event_read_custom : event_read_product)(&v, &ev[0], r->now) != 0) {
-			in_reject(&v, r);
+			events_reject(r, &v);
 			return;
 		}
 		events_ingest(r, source, ev, 1);
@@ -140,8 +154,10 @@ events_read_and_ingest(struct http_req *r, int custom, int allow_single, const c
 	}
 	in_only(&v, batch_fields);
 	arr = in_arr(&v, "events", IN_REQUIRED, 1, EVENT_MAX_BATCH);
-	if (in_reject(&v, r))
+	if (v.failed) {
+		events_reject(r, &v);
 		return;
+	}
 	n = json_object_array_length(arr);
 	for (i = 0; i < n; i++) {
 		snprintf(prefix, sizeof(prefix), "events[%zu].", i);
@@ -154,7 +170,7 @@ events_read_and_ingest(struct http_req *r, int custom, int allow_single, const c
 		}
 		in_init(&v, item, prefix);
 		if ((custom ? event_read_custom : event_read_product)(&v, &ev[i], r->now) != 0) {
-			in_reject(&v, r);
+			events_reject(r, &v);
 			return;
 		}
 	}
@@ -181,7 +197,7 @@ events_custom_emit(struct http_req *r)
 
 	in_init(&v, r->body, NULL);
 	if (event_read_custom(&v, &ev, r->now) != 0) {
-		in_reject(&v, r);
+		events_reject(r, &v);
 		return;
 	}
 	events_ingest(r, "external", &ev, 1);

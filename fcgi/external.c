@@ -123,6 +123,26 @@ at_read_fields(struct in *v, struct actiontype *a, int creating)
 	return 0;
 }
 
+/*
+ * The registration half of the SSRF guard: where private targets are not
+ * allowed (production), a webhook whose host resolves to a loopback,
+ * private, link-local or metadata address is refused; the dispatcher
+ * checks again as it connects. Answers 400 and returns 1 when refused.
+ */
+static int
+at_target_refused(struct http_req *r, const char *hook)
+{
+	const struct conf *c = conf_get();
+	char err[256], msg[400];
+
+	if (hook == NULL || c == NULL || c->allow_private_targets ||
+	    url_target_allowed(hook, 0, err, sizeof(err)))
+		return 0;
+	snprintf(msg, sizeof(msg), "delivery_webhook: %s", err);
+	http_error_field(r, 400, "invalid_field", "delivery_webhook", msg);
+	return 1;
+}
+
 static void
 action_type_create(struct http_req *r)
 {
@@ -139,6 +159,8 @@ action_type_create(struct http_req *r)
 		in_reject(&v, r);
 		goto out;
 	}
+	if (at_target_refused(r, a.delivery_webhook))
+		goto out;
 	if (!c->have_master_key) {
 		log_err("master_key is not configured; cannot store webhook secrets");
 		http_internal(r);
@@ -174,7 +196,7 @@ static void
 action_type_list(struct http_req *r)
 {
 	struct in v;
-	struct json_object *arr;
+	struct json_object *arr, *budget, *out;
 	const char *provider, *domain, *cursor;
 	int active, limit, has_more;
 
@@ -191,7 +213,15 @@ action_type_list(struct http_req *r)
 		http_internal(r);
 		return;
 	}
-	http_json(r, 200, page_response("action_types", arr, has_more));
+	/* Today's estimated spend rides along (issue 4: "shown on the list"). */
+	if ((budget = actiontype_budget(r->auth.tenant_id, r->now)) == NULL) {
+		json_object_put(arr);
+		http_internal(r);
+		return;
+	}
+	out = page_response("action_types", arr, has_more);
+	json_object_object_add(out, "budget", budget);
+	http_json(r, 200, out);
 }
 
 /* Answers with {"action_type": ...} for the id, or 404. */
@@ -241,6 +271,8 @@ action_type_update(struct http_req *r)
 		in_reject(&v, r);
 		goto out;
 	}
+	if (at_target_refused(r, a.delivery_webhook))
+		goto out;
 	actiontype_clear(&a);
 	if ((rc = actiontype_load(r->auth.tenant_id, r->params[0], &a)) != 0) {
 		if (rc == 1)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "action.h"
 #include "actiontype.h"
 #include "db.h"
 #include "ids.h"
@@ -253,4 +254,73 @@ actiontype_list(const char *tenant_id, const char *provider, const char *domain,
 	}
 	db_done(s);
 	return arr;
+}
+
+/* One GROUP BY over the day's rows of index actions_cost (tenant_id, created_at). */
+static struct db_stmt at_budget = DB_STMT(
+    "SELECT action_type, test_mode, SUM(estimated_cost_usd) FROM actions "
+    "WHERE tenant_id = ? AND created_at >= ? AND created_at < ? "
+    "AND estimated_cost_usd IS NOT NULL GROUP BY action_type, test_mode ORDER BY NULL");
+
+/* "12.345600" (a DECIMAL with up to 6 decimals) in millionths. */
+static long long
+at_micros(const char *s)
+{
+	long long v = 0, frac = 0;
+	int digits = 0;
+
+	if (s == NULL)
+		return 0;
+	while (*s >= '0' && *s <= '9')
+		v = v * 10 + (*s++ - '0');
+	if (*s == '.')
+		for (s++; *s >= '0' && *s <= '9' && digits < 6; s++, digits++)
+			frac = frac * 10 + (*s - '0');
+	for (; digits < 6; digits++)
+		frac *= 10;
+	return v * 1000000 + frac;
+}
+
+static struct json_object *
+at_usd(long long micros)
+{
+	char raw[40], out[40];
+
+	snprintf(raw, sizeof(raw), "%lld.%06lld", micros / 1000000, micros % 1000000);
+	action_decimal_format(raw, out, sizeof(out));
+	return json_object_new_string(out);
+}
+
+struct json_object *
+actiontype_budget(const char *tenant_id, int64_t now)
+{
+	struct db_stmt *s = &at_budget;
+	struct json_object *o, *by;
+	char from[20], to[20], iso[21];
+	int64_t day = now - ((now % 86400) + 86400) % 86400;
+	long long live = 0, test = 0, m;
+
+	time_format_sql(day, from);
+	time_format_sql(day + 86400, to);
+	if (db_exec(s, "sss", tenant_id, from, to) != 0)
+		return NULL;
+	o = json_object_new_object();
+	by = json_object_new_object();
+	while (db_fetch(s) == 1) {
+		m = at_micros(db_col(s, 2));
+		if (db_col_int(s, 1) != 0) {
+			test += m;
+			continue;
+		}
+		live += m;
+		json_object_object_add(by, db_col(s, 0), at_usd(m));
+	}
+	db_done(s);
+	time_format_iso8601(day, iso);
+	iso[10] = '\0';
+	json_object_object_add(o, "date", json_object_new_string(iso));
+	json_object_object_add(o, "spent_usd", at_usd(live));
+	json_object_object_add(o, "by_action_type", by);
+	json_object_object_add(o, "test_mode_spent_usd", at_usd(test));
+	return o;
 }

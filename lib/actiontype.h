@@ -55,4 +55,14 @@ struct json_object *actiontype_get_json(const char *tenant_id, const char *id, i
 struct json_object *actiontype_list(const char *tenant_id, const char *provider,
     const char *domain, int active, int limit, const char *cursor, int *has_more);
 
+/*
+ * What the tenant's actions created on now's UTC day are estimated to
+ * cost (each action carries its type's estimated_cost_usd as of its
+ * dispatch): a new object {"date": "YYYY-MM-DD", "spent_usd": "0.15",
+ * "by_action_type": {"grant_points": "0.15"}, "test_mode_spent_usd":
+ * "0.05"}. Actions dispatched with test keys execute nothing billable,
+ * so they are summed apart. NULL on error.
+ */
+struct json_object *actiontype_budget(const char *tenant_id, int64_t now);
+
 #endif

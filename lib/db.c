@@ -518,11 +518,16 @@ db_simple(const char *sql)
 int
 db_begin(void)
 {
-	/* A connection lost between requests is replaced before the transaction. */
-	if (db_conn != NULL && mysql_ping(db_conn) != 0 && db_reconnect() != 0)
-		return -1;
-	if (db_simple("START TRANSACTION") != 0)
-		return -1;
+	/*
+	 * No ping first: that would be a round trip on every transaction. A
+	 * connection lost while idle fails START TRANSACTION itself, which is
+	 * safe to redo on a fresh connection since nothing has happened yet.
+	 */
+	if (db_simple("START TRANSACTION") != 0) {
+		if (!db_is_gone(db_last_errno) || db_reconnect() != 0 ||
+		    db_simple("START TRANSACTION") != 0)
+			return -1;
+	}
 	db_in_tx = 1;
 	return 0;
 }

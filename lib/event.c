@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "crypto.h"
 #include "db.h"
 #include "event.h"
 #include "jsonin.h"
@@ -327,6 +329,20 @@ fail:
 	return rc;
 }
 
+/* Sleeps 5-20 ms times the attempt number, jittered so two retrying
+ * batches do not collide again in lockstep. */
+static void
+event_backoff(int attempt)
+{
+	unsigned char r = 0;
+	struct timespec ts;
+
+	crypto_random(&r, 1);
+	ts.tv_sec = 0;
+	ts.tv_nsec = (long)(attempt + 1) * (5 + r % 16) * 1000000L;
+	nanosleep(&ts, NULL);
+}
+
 int
 event_store(const char *tenant_id, const char *source, int test_mode,
     const struct event_in *ev, size_t n, int64_t now, struct event_result *res)
@@ -360,12 +376,13 @@ event_store(const char *tenant_id, const char *source, int test_mode,
 		c->dedupe[i] = ev[i].message_id;
 	}
 	nu = event_group_users(ev, n, now, users);
-	for (attempt = 0; attempt < 3; attempt++) {
+	for (attempt = 0; attempt < 5; attempt++) {
 		memset(res, 0, sizeof(*res));
 		rc = event_store_tx(tenant_id, source, test_mode, ev, n, users, nu, c, nowsql, res);
 		if (rc != -2)
 			break;
 		log_warn("event: batch for tenant %s hit a lock conflict, retrying", tenant_id);
+		event_backoff(attempt);
 	}
 	if (rc == -2)
 		rc = EVENT_STORE_ERROR;

@@ -419,8 +419,8 @@ out:
 	return rc;
 }
 
-static void
-http_set_rl(struct http_req *r, const struct rl_result *res)
+void
+http_rate_headers(struct http_req *r, const struct rl_result *res)
 {
 	r->rl.set = 1;
 	r->rl.limit = res->limit;
@@ -431,7 +431,7 @@ http_set_rl(struct http_req *r, const struct rl_result *res)
 
 /* Authenticates, counts the request and checks scope; -1 when answered. */
 static int
-http_authorize(struct http_req *r, unsigned scopes)
+http_authorize(struct http_req *r, unsigned scopes, unsigned flags)
 {
 	FCGX_Request *f = r->fcgi;
 	struct rl_result res;
@@ -459,8 +459,9 @@ http_authorize(struct http_req *r, unsigned scopes)
 		http_error(r, 503, "unavailable", "service temporarily unavailable");
 		return -1;
 	}
-	if (ratelimit_hit(r->auth.tenant_id, RL_API, r->auth.api_limit, 1, r->now, &res) == 0) {
-		http_set_rl(r, &res);
+	if ((flags & HTTP_RATE_TRACK) == 0 &&
+	    ratelimit_hit(r->auth.tenant_id, RL_API, r->auth.api_limit, 1, r->now, &res) == 0) {
+		http_rate_headers(r, &res);
 		if (res.over) {
 			snprintf(retry, sizeof(retry), "%lld", res.retry_after);
 			http_header(r, "Retry-After", retry);
@@ -556,7 +557,7 @@ http_handle(struct http_req *r, const struct http_route *routes, size_t nroutes)
 	}
 	if (r->body == NULL)
 		r->body = json_object_new_object();
-	if (route->scopes != 0 && http_authorize(r, route->scopes) != 0)
+	if (route->scopes != 0 && http_authorize(r, route->scopes, route->flags) != 0)
 		return;
 	route->handler(r);
 	if (!r->responded) {

@@ -54,6 +54,8 @@ typedef void (*http_handler)(struct http_req *);
 
 #define HTTP_BODY_ANY_JSON	0x01	/* the body may be a JSON array (connectors) */
 #define HTTP_BODY_FORM		0x02	/* a form-encoded body is read as strings */
+#define HTTP_RATE_TRACK		0x04	/* counted by the handler against the track
+					 * bucket (ingestion), not the API bucket */
 
 struct http_route {
 	const char	*method;	/* "GET", "POST", ... */
@@ -89,6 +91,11 @@ void http_not_found(struct http_req *r, const char *what);
 
 /* 500 with a generic body; the cause must already be logged. */
 void http_internal(struct http_req *r);
+
+struct rl_result;
+
+/* Sets the X-RateLimit-* values of the response from a rate-limit result. */
+void http_rate_headers(struct http_req *r, const struct rl_result *res);
 
 /* Adds a response header before http_json()/http_error() (copied). */
 void http_header(struct http_req *r, const char *name, const char *value);

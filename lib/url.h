@@ -13,4 +13,21 @@
  */
 int url_http_valid(const char *s, char *err, size_t errlen);
 
+struct sockaddr;
+
+/*
+ * 1 when a peer address may be called: always when allow_private; else
+ * not for loopback, private (RFC 1918, fc00::/7), link-local (incl.
+ * 169.254.169.254 metadata), unspecified, multicast, CGNAT 100.64/10,
+ * or IPv4-mapped forms of those. Pure.
+ */
+int url_addr_allowed(const struct sockaddr *sa, int allow_private);
+
+/*
+ * Resolves the URL's host and checks every address with
+ * url_addr_allowed(). 1 allowed, 0 refused or unresolvable (reason in err).
+ * The sender checks again at connect time, since DNS can change.
+ */
+int url_target_allowed(const char *url, int allow_private, char *err, size_t errlen);
+
 #endif

@@ -1,12 +1,14 @@
 -- 001_core: tenants, API keys, rate counters and action types.
--- Every table is InnoDB and utf8mb4; every DATETIME holds UTC.
+-- Every table is InnoDB and utf8mb4; every DATETIME holds UTC. Ids (UUIDs
+-- and prefixed ids) are ascii_bin: compared byte for byte, and cheaper to
+-- compare than a Unicode collation on every index lookup (tests/bench).
 
 CREATE TABLE tenants (
-	id			CHAR(36) NOT NULL,
+	id			CHAR(36) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
 	name			VARCHAR(200) NOT NULL,
 	slug			VARCHAR(100) NOT NULL,
 	role			ENUM('standalone', 'partner', 'customer') NOT NULL DEFAULT 'standalone',
-	parent_tenant_id	CHAR(36) NULL,
+	parent_tenant_id	CHAR(36) CHARACTER SET ascii COLLATE ascii_bin NULL,
 	plan_tier		ENUM('starter', 'growth', 'scale', 'custom') NOT NULL DEFAULT 'starter',
 	plan_status		ENUM('active', 'trialing', 'past_due', 'canceled') NOT NULL DEFAULT 'active',
 	tracked_user_limit	INT UNSIGNED NOT NULL DEFAULT 1000,
@@ -21,9 +23,9 @@ CREATE TABLE tenants (
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 CREATE TABLE api_keys (
-	id		VARCHAR(40) NOT NULL,
+	id		VARCHAR(40) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
 	seq		BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,	-- list order, newest first
-	tenant_id	CHAR(36) NOT NULL,
+	tenant_id	CHAR(36) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
 	label		VARCHAR(200) NOT NULL DEFAULT '',
 	mode		ENUM('live', 'test') NOT NULL,
 	scopes		VARCHAR(200) NOT NULL,
@@ -42,7 +44,7 @@ CREATE TABLE api_keys (
 -- One row per tenant, bucket and clock hour; old hours are pruned by the
 -- gc command of retivo-admin.
 CREATE TABLE rate_counters (
-	tenant_id	CHAR(36) NOT NULL,
+	tenant_id	CHAR(36) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
 	bucket		ENUM('api', 'track') NOT NULL,
 	window_start	BIGINT NOT NULL,	-- unix seconds, start of the hour
 	count		BIGINT UNSIGNED NOT NULL,
@@ -50,9 +52,9 @@ CREATE TABLE rate_counters (
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 CREATE TABLE action_types (
-	id			VARCHAR(40) NOT NULL,
+	id			VARCHAR(40) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
 	seq			BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,	-- list order
-	tenant_id		CHAR(36) NOT NULL,
+	tenant_id		CHAR(36) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
 	name			VARCHAR(64) NOT NULL,
 	description		TEXT NOT NULL,
 	provider		VARCHAR(100) NOT NULL,

@@ -1,5 +1,6 @@
 /*
- * client.c — libcurl and popen(retivo-admin) for the API tests.
+ * client.c — libcurl, popen(retivo-admin) and popen(RETIVO_SQL) for the API
+ * tests.
  */
 #include "config.h"
 
@@ -9,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -229,6 +231,46 @@ admin_run(char *out, size_t outlen, const char *fmt, ...)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+static char job_out[4096];
+
+int
+job_run(const char *name, const char *args_fmt, ...)
+{
+	char args[1024] = "", cmd[2048], dir[1024], *slash;
+	FILE *p;
+	size_t n;
+	int status;
+	va_list ap;
+
+	job_out[0] = '\0';
+	if (args_fmt != NULL) {
+		va_start(ap, args_fmt);
+		vsnprintf(args, sizeof(args), args_fmt, ap);
+		va_end(ap);
+	}
+	snprintf(dir, sizeof(dir), "%s", client_admin);
+	if ((slash = strrchr(dir, '/')) != NULL)
+		*slash = '\0';
+	else
+		snprintf(dir, sizeof(dir), ".");
+	snprintf(cmd, sizeof(cmd), "%s/retivo-%s %s", dir, name, args);
+	fflush(stdout);
+	if ((p = popen(cmd, "r")) == NULL)
+		return -1;
+	n = fread(job_out, 1, sizeof(job_out) - 1, p);
+	job_out[n] = '\0';
+	while (n > 0 && job_out[n - 1] == '\n')
+		job_out[--n] = '\0';
+	status = pclose(p);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+const char *
+job_output(void)
+{
+	return job_out;
+}
+
 static int
 fixture_field(const char *json, const char *a, const char *b, char *dst, size_t len)
 {
@@ -271,4 +313,63 @@ fixture_tenant(struct fixture *f, const char *plan, const char *role)
 		return -1;
 	}
 	return fixture_key(f->tenant_id, "live", "full", f->key, sizeof(f->key));
+}
+
+int
+sql_vquery(char *out, size_t outlen, const char *fmt, va_list ap)
+{
+	const char *cmd = getenv("RETIVO_SQL");
+	char path[] = "/tmp/retivo-apitest-sql-XXXXXX", shell[1024], scratch[64];
+	FILE *f, *p;
+	size_t n = 0;
+	int fd, status = -1;
+
+	if (out == NULL) {
+		out = scratch;
+		outlen = sizeof(scratch);
+	}
+	out[0] = '\0';
+	if (cmd == NULL || (fd = mkstemp(path)) < 0)
+		return -1;
+	if ((f = fdopen(fd, "w")) == NULL) {
+		close(fd);
+		unlink(path);
+		return -1;
+	}
+	vfprintf(f, fmt, ap);
+	fclose(f);
+	snprintf(shell, sizeof(shell), "%s < %s", cmd, path);
+	if ((p = popen(shell, "r")) != NULL) {
+		n = fread(out, 1, outlen - 1, p);
+		out[n] = '\0';
+		status = pclose(p);
+	}
+	unlink(path);
+	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r'))
+		out[--n] = '\0';
+	return status;
+}
+
+int
+sql_query(char *out, size_t outlen, const char *fmt, ...)
+{
+	va_list ap;
+	int status;
+
+	va_start(ap, fmt);
+	status = sql_vquery(out, outlen, fmt, ap);
+	va_end(ap);
+	return status;
+}
+
+long long
+sql_int(const char *fmt, ...)
+{
+	char out[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	sql_vquery(out, sizeof(out), fmt, ap);
+	va_end(ap);
+	return out[0] != '\0' ? strtoll(out, NULL, 10) : -1;
 }

@@ -1,11 +1,13 @@
 /*
  * client.h — a tiny HTTP client for the black-box API tests: libcurl to
  * the running stack at RETIVO_BASE_URL, JSON in and out, plus fixtures
- * that create fresh tenants and keys with retivo-admin.
+ * that create fresh tenants and keys with retivo-admin and a way to the
+ * database through RETIVO_SQL.
  */
 #ifndef RETIVO_TEST_CLIENT_H
 #define RETIVO_TEST_CLIENT_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #include <json-c/json.h>
@@ -64,5 +66,34 @@ int fixture_key(const char *tenant_id, const char *mode, const char *scopes, cha
 
 /* Runs retivo-admin with args (a printf format); returns its exit status. */
 int admin_run(char *out, size_t outlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/*
+ * Runs the job binary retivo-NAME (found next to RETIVO_ADMIN) with args
+ * (a printf format, passed through the shell; NULL for none) in the
+ * test's environment, so setenv() before the call reaches the job.
+ * Returns its exit status (-1 when it could not run or was killed); its
+ * stdout, the summary line, is kept for job_output().
+ */
+int job_run(const char *name, const char *args_fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The stdout of the last job_run() (static buffer). */
+const char *job_output(void);
+
+
+/*
+ * Runs SQL (a printf format) through the RETIVO_SQL command, fed on stdin so
+ * that no shell quoting is involved. The output (tab-separated, no header,
+ * trailing newlines removed) goes into out, or is discarded when out is
+ * NULL. Returns the command's wait status (0 when it succeeded), or -1 when
+ * RETIVO_SQL is unset or the command could not run.
+ */
+int sql_query(char *out, size_t outlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+int sql_vquery(char *out, size_t outlen, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
+/* The query's first value as an integer; -1 when there is none (or no
+ * RETIVO_SQL). */
+long long sql_int(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

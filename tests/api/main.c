@@ -52,6 +52,10 @@ void suite_events(void);
 void suite_connectors(void);
 void suite_customers(void);
 void suite_settings(void);
+void suite_actions(void);
+void suite_dispatch(void);
+void suite_webhooks(void);
+void suite_platforms(void);
 
 static const struct {
 	const char *name;
@@ -66,6 +70,10 @@ static const struct {
 	{ "connectors", suite_connectors },
 	{ "customers", suite_customers },
 	{ "settings", suite_settings },
+	{ "actions", suite_actions },
+	{ "dispatch", suite_dispatch },
+	{ "webhooks", suite_webhooks },
+	{ "platforms", suite_platforms },
 };
 
 int

@@ -21,5 +21,9 @@ void suite_events(void);
 void suite_connectors(void);
 void suite_customers(void);
 void suite_settings(void);
+void suite_actions(void);
+void suite_dispatch(void);
+void suite_webhooks(void);
+void suite_platforms(void);
 
 #endif

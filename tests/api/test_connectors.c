@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "client.h"
 #include "suites.h"
@@ -42,57 +41,23 @@ counts(const struct resp *r, long long accepted, long long duplicates)
 	    jint(r, "duplicates") == duplicates;
 }
 
-/* Runs a query through RETIVO_SQL (fed on stdin, so no shell quoting) and
- * leaves its first row, tab-separated, in out; -1 without RETIVO_SQL. */
-__attribute__((format(printf, 3, 4)))
-static int
-sql_row(char *out, size_t len, const char *fmt, ...)
-{
-	const char *sql = getenv("RETIVO_SQL");
-	char path[] = "/tmp/retivo-conn-XXXXXX", cmd[1024];
-	va_list ap;
-	FILE *f, *p;
-	size_t n = 0;
-	int fd;
-
-	out[0] = '\0';
-	if (sql == NULL || (fd = mkstemp(path)) < 0)
-		return -1;
-	if ((f = fdopen(fd, "w")) == NULL) {
-		close(fd);
-		unlink(path);
-		return -1;
-	}
-	va_start(ap, fmt);
-	vfprintf(f, fmt, ap);
-	va_end(ap);
-	fclose(f);
-	snprintf(cmd, sizeof(cmd), "%s < %s", sql, path);
-	if ((p = popen(cmd, "r")) != NULL) {
-		n = fread(out, 1, len - 1, p);
-		pclose(p);
-	}
-	out[n] = '\0';
-	out[strcspn(out, "\n")] = '\0';
-	unlink(path);
-	return 0;
-}
-
 /* One database check: the query's first row must read want. */
 __attribute__((format(printf, 3, 4)))
 static void
 db_is(const char *want, const char *desc, const char *fmt, ...)
 {
-	char query[1024], got[1024];
+	char got[1024];
 	va_list ap;
+	int status;
 
 	va_start(ap, fmt);
-	vsnprintf(query, sizeof(query), fmt, ap);
+	status = sql_vquery(got, sizeof(got), fmt, ap);
 	va_end(ap);
-	if (sql_row(got, sizeof(got), "%s", query) != 0) {
+	if (status < 0) {
 		diag("skipped: %s needs RETIVO_SQL (database command)", desc);
 		return;
 	}
+	got[strcspn(got, "\n")] = '\0';
 	ok(strcmp(got, want) == 0, "%s (%s)", desc, got);
 }
 

@@ -1,114 +1,30 @@
 /*
- * test_customers.c — /api/customers, /api/users/{pause,unpause,resubscribe}
- * and the /unsubscribe link. Users are made directly in the database
- * through RETIVO_SQL (events ingestion is another suite's business), so
- * stages, risks and scores can be set to known values.
+ * test_customers.c — /api/customers (list, stats, get) and
+ * /api/users/{pause,unpause}; the unsubscribe link, opt-out and
+ * resubscribe are test_unsubscribe.c's, run by this suite on the same
+ * users. Users are made directly in the database through RETIVO_SQL
+ * (events ingestion is another suite's business), so stages, risks and
+ * scores can be set to known values.
  */
 #include "config.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "client.h"
+#include "customers_helpers.h"
 #include "suites.h"
-
-/*
- * Runs the SQL (a printf format) through RETIVO_SQL, fed on stdin so that
- * no shell quoting is involved; the output (tab-separated, no header,
- * trailing newline removed) goes into out. Returns 0 when it succeeded.
- */
-static int __attribute__((format(printf, 3, 4)))
-sql(char *out, size_t outlen, const char *fmt, ...)
-{
-	const char *cmd = getenv("RETIVO_SQL");
-	char path[] = "/tmp/retivo-test-customers-XXXXXX", shell[1024], scratch[64];
-	FILE *f, *p;
-	va_list ap;
-	size_t n = 0;
-	int fd, status = -1;
-
-	if (out == NULL) {
-		out = scratch;
-		outlen = sizeof(scratch);
-	}
-	out[0] = '\0';
-	if (cmd == NULL || (fd = mkstemp(path)) < 0)
-		return -1;
-	if ((f = fdopen(fd, "w")) == NULL) {
-		close(fd);
-		unlink(path);
-		return -1;
-	}
-	va_start(ap, fmt);
-	vfprintf(f, fmt, ap);
-	va_end(ap);
-	fclose(f);
-	snprintf(shell, sizeof(shell), "%s < %s", cmd, path);
-	if ((p = popen(shell, "r")) != NULL) {
-		n = fread(out, 1, outlen - 1, p);
-		out[n] = '\0';
-		status = pclose(p);
-	}
-	unlink(path);
-	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r'))
-		out[--n] = '\0';
-	return status;
-}
-
-/* Makes a tracked user with the given stage and risk (ids here need no quoting). */
-static int
-add_user(const char *tenant, const char *user_id, const char *stage, const char *risk)
-{
-	return sql(NULL, 0, "INSERT INTO users (tenant_id, user_id, traits, first_seen_at, "
-	    "last_activity_at, created_at, updated_at, lifecycle_stage, risk_level) VALUES "
-	    "('%s', '%s', '{}', NOW(), NOW(), NOW(), NOW(), '%s', '%s');",
-	    tenant, user_id, stage, risk);
-}
 
 /* Stores one event of the user, with its outbox row. */
 static int
 add_event(const char *tenant, const char *user_id, const char *name)
 {
-	return sql(NULL, 0, "INSERT INTO event_outbox (tenant_id, source, event_count, test_mode, "
-	    "created_at) VALUES ('%s', 'api', 1, 0, NOW());\n"
+	return sql_query(NULL, 0, "INSERT INTO event_outbox (tenant_id, source, event_count, "
+	    "test_mode, created_at) VALUES ('%s', 'api', 1, 0, NOW());\n"
 	    "INSERT INTO events (tenant_id, user_id, name, kind, source, properties, occurred_at, "
 	    "received_at, outbox_id) VALUES ('%s', '%s', '%s', 'product', 'api', '{}', NOW(), "
 	    "NOW(), LAST_INSERT_ID());", tenant, tenant, user_id, name);
-}
-
-/* One column of one user's row, as text ("NULL" for NULL). */
-static const char *
-user_col(const char *tenant, const char *user_id, const char *col)
-{
-	static char out[256];
-
-	if (sql(out, sizeof(out), "SELECT IFNULL(%s, 'NULL') FROM users WHERE tenant_id = '%s' "
-	    "AND user_id = '%s';", col, tenant, user_id) != 0)
-		snprintf(out, sizeof(out), "(sql failed)");
-	return out;
-}
-
-/* Percent-encodes everything but RFC 3986's unreserved characters. */
-static const char *
-enc(const char *s)
-{
-	static char out[1024];
-	size_t o = 0;
-
-	for (; *s && o + 4 < sizeof(out); s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		    c == '-' || c == '.' || c == '_' || c == '~')
-			out[o++] = (char)c;
-		else
-			o += (size_t)snprintf(out + o, sizeof(out) - o, "%%%02X", c);
-	}
-	out[o] = '\0';
-	return out;
 }
 
 /* The customers array's user ids joined by ",", for comparing pages. */
@@ -131,15 +47,6 @@ ids_of(const struct resp *r, const char *key)
 	return out;
 }
 
-static int
-bool_at(const struct resp *r, const char *path)
-{
-	struct json_object *o = jget(r, path);
-
-	return o != NULL && json_object_is_type(o, json_type_boolean) ? json_object_get_boolean(o)
-	    : -1;
-}
-
 static double
 num_at(const struct resp *r, const char *path)
 {
@@ -147,35 +54,6 @@ num_at(const struct resp *r, const char *path)
 
 	return o != NULL && (json_object_is_type(o, json_type_double) ||
 	    json_object_is_type(o, json_type_int)) ? json_object_get_double(o) : -1;
-}
-
-/* GETs the unsubscribe link of user_id with key; token into tok. Returns the status. */
-static long
-get_link(const char *key, const char *user_id, char *tok, size_t toklen)
-{
-	struct resp r;
-	char path[512];
-	long status;
-
-	snprintf(path, sizeof(path), "/api/customers/%s/unsubscribe-link", enc(user_id));
-	api(&r, "GET", path, key, NULL);
-	status = r.status;
-	snprintf(tok, toklen, "%s", jstr(&r, "token") ? jstr(&r, "token") : "");
-	resp_free(&r);
-	return status;
-}
-
-/* Visits /unsubscribe with the raw query; fills r. */
-static void
-visit(struct resp *r, const char *method, const char *query)
-{
-	char path[4096];
-
-	snprintf(path, sizeof(path), "/unsubscribe%s", query);
-	if (strcmp(method, "POST") == 0)
-		api(r, "POST", path, NULL, "{}");
-	else
-		api(r, "GET", path, NULL, NULL);
 }
 
 static const char *const a_users[][3] = {
@@ -231,16 +109,6 @@ static const struct {
 	{ "an empty id", "{\"user_ids\":[\"\"]}", "user_ids[0]" },
 	{ "an unknown field", "{\"user_ids\":[\"u-new\"],\"reason\":\"x\"}", "reason" },
 };
-
-/* Checks one validation failure: 400 with "field" naming it and the message starting so. */
-static int
-names_field(const struct resp *r, const char *field)
-{
-	const char *f = jstr(r, "field"), *e = jstr(r, "error");
-
-	return r->status == 400 && f != NULL && strcmp(f, field) == 0 && e != NULL &&
-	    strncmp(e, field, strlen(field)) == 0;
-}
 
 static void
 test_list_and_stats(const char *ka, const char *kb, const char *read_key,
@@ -350,8 +218,8 @@ test_get(const char *ta, const char *ka, const char *kb, const char *read_key)
 	api(&r, "PATCH", "/api/settings", ka, "%s", ms);
 	if (r.status != 200) {
 		diag("PATCH /api/settings answered %ld; milestones written through SQL", r.status);
-		sql(NULL, 0, "INSERT INTO tenant_settings (tenant_id, settings, brand, kill_switch, "
-		    "updated_at) VALUES ('%s', '%s', '{}', 0, NOW()) ON DUPLICATE KEY UPDATE "
+		sql_query(NULL, 0, "INSERT INTO tenant_settings (tenant_id, settings, brand, "
+		    "kill_switch, updated_at) VALUES ('%s', '%s', '{}', 0, NOW()) ON DUPLICATE KEY UPDATE "
 		    "settings = VALUES(settings);", ta, ms);
 	}
 	resp_free(&r);
@@ -525,149 +393,6 @@ test_pause(const char *ta, const char *ka, const char *kb, const char *manage_ke
 	free(big);
 }
 
-static void
-test_unsubscribe(const char *ta, const char *tb, const char *ka, const char *kb,
-    const char *manage_key, const char *read_key)
-{
-	struct resp r;
-	static const char *const forgeries[] = { "another user's payload under this MAC",
-	    "another tenant's MAC", "the MAC altered", "the payload altered", "truncated",
-	    "garbage", "overlong", "no token" };
-	char tok[1100], tok2[1100], tok_b[1100], forged[8][1600], q[2500];
-	const char *base = getenv("RETIVO_BASE_URL"), *ct, *dot;
-	size_t i;
-	int n;
-
-	api(&r, "GET", "/api/customers/a%40b.com/unsubscribe-link", manage_key, NULL);
-	snprintf(tok, sizeof(tok), "%s", jstr(&r, "token") ? jstr(&r, "token") : "");
-	snprintf(q, sizeof(q), "/unsubscribe?token=%s", tok);
-	ok(r.status == 200 && strncmp(tok, "v1.", 3) == 0 && jstr(&r, "path") &&
-	    strcmp(jstr(&r, "path"), q) == 0, "unsubscribe-link (manage key): token and path");
-	snprintf(forged[0], sizeof(forged[0]), "%s%.*s", base, 1500, q);
-	ok(jstr(&r, "url") && strcmp(jstr(&r, "url"), forged[0]) == 0,
-	    "unsubscribe-link: url is this server's origin + path (%s)", jstr(&r, "url"));
-	resp_free(&r);
-	snprintf(q, sizeof(q), "?token=%s", tok);
-	ok(get_link(read_key, "a@b.com", tok2, sizeof(tok2)) == 403,
-	    "unsubscribe-link with a read key: 403");
-	ok(get_link(ka, "nobody", tok2, sizeof(tok2)) == 404, "unsubscribe-link, unknown user: 404");
-	ok(get_link(ka, "b-only", tok2, sizeof(tok2)) == 404,
-	    "unsubscribe-link, another tenant's user: 404");
-	ok(get_link(kb, "u-new", tok2, sizeof(tok2)) == 404,
-	    "unsubscribe-link with another tenant's key: 404");
-	ok(get_link(kb, "a@b.com", tok_b, sizeof(tok_b)) == 200 && strcmp(tok_b, tok) != 0,
-	    "unsubscribe-link: the same user id in another tenant has another token");
-
-	visit(&r, "GET", q);
-	ct = resp_header(&r, "Content-Type");
-	ok(r.status == 200 && ct && strncmp(ct, "text/html", 9) == 0 &&
-	    strstr(r.body, "unsubscribed") != NULL, "unsubscribe: 200 HTML page, no key needed");
-	resp_free(&r);
-	ok(strcmp(user_col(ta, "a@b.com", "opted_out"), "1") == 0 &&
-	    strcmp(user_col(ta, "a@b.com", "opted_out_at"), "NULL") != 0,
-	    "unsubscribe: opted_out = 1 and opted_out_at in the database");
-	api(&r, "GET", "/api/customers/a%40b.com", ka, NULL);
-	ok(bool_at(&r, "customer.opted_out") == 1 && jstr(&r, "customer.opted_out_at") != NULL,
-	    "unsubscribe: the customer shows opted_out true");
-	resp_free(&r);
-	ok(strcmp(user_col(tb, "a@b.com", "opted_out"), "0") == 0,
-	    "unsubscribe: the same user id in another tenant is not opted out");
-
-	sql(NULL, 0, "UPDATE users SET opted_out_at = '2026-01-02 03:04:05' WHERE tenant_id = '%s' "
-	    "AND user_id = 'a@b.com';", ta);
-	visit(&r, "GET", q);
-	ok(r.status == 200 && strstr(r.body, "already") != NULL,
-	    "unsubscribe again: 200, already unsubscribed");
-	resp_free(&r);
-	ok(strcmp(user_col(ta, "a@b.com", "opted_out_at"), "2026-01-02 03:04:05") == 0,
-	    "unsubscribe again: opted_out_at keeps the first time");
-	/* Mail trackers append parameters; they do not spoil the link. */
-	snprintf(forged[0], sizeof(forged[0]), "%.*s&utm_source=newsletter", 1500, q);
-	visit(&r, "GET", forged[0]);
-	ok(r.status == 200, "unsubscribe: extra query parameters are ignored");
-	resp_free(&r);
-
-	/* Forgeries against u-new, which must stay subscribed. */
-	ok(get_link(ka, "u-new", tok2, sizeof(tok2)) == 200, "unsubscribe-link for u-new");
-	dot = strrchr(tok2, '.');
-	n = (int)(dot - tok2);
-	snprintf(forged[0], sizeof(forged[0]), "?token=%.*s%s", n, tok2, strrchr(tok, '.'));
-	snprintf(forged[1], sizeof(forged[1]), "?token=%.*s%s", n, tok2, strrchr(tok_b, '.'));
-	snprintf(forged[2], sizeof(forged[2]), "?token=%s", tok2);
-	n = (int)strlen(forged[2]) - 2;
-	forged[2][n] = forged[2][n] == 'A' ? 'B' : 'A';
-	snprintf(forged[3], sizeof(forged[3]), "?token=%s", tok2);
-	forged[3][7 + 5] = forged[3][7 + 5] == 'A' ? 'B' : 'A';
-	snprintf(forged[4], sizeof(forged[4]), "?token=%.*s", (int)strlen(tok2) - 5, tok2);
-	snprintf(forged[5], sizeof(forged[5]), "?token=hello");
-	snprintf(forged[6], sizeof(forged[6]), "?token=%01500d", 0);
-	forged[7][0] = '\0';
-	for (i = 0; i < sizeof(forgeries) / sizeof(forgeries[0]); i++) {
-		visit(&r, "GET", forged[i]);
-		ok(r.status == 400 && strstr(r.body, "invalid") != NULL &&
-		    resp_header(&r, "Content-Type") &&
-		    strncmp(resp_header(&r, "Content-Type"), "text/html", 9) == 0,
-		    "forged token (%s): 400 HTML page", forgeries[i]);
-		resp_free(&r);
-	}
-	ok(strcmp(user_col(ta, "u-new", "opted_out"), "0") == 0 &&
-	    strcmp(user_col(ta, "u-new", "opted_out_at"), "NULL") == 0,
-	    "forged tokens changed nothing in the database");
-
-	/* A valid token whose user is gone. */
-	add_user(ta, "u-gone", "new", "low");
-	ok(get_link(ka, "u-gone", tok2, sizeof(tok2)) == 200, "unsubscribe-link for u-gone");
-	sql(NULL, 0, "DELETE FROM users WHERE tenant_id = '%s' AND user_id = 'u-gone';", ta);
-	snprintf(q, sizeof(q), "?token=%s", tok2);
-	visit(&r, "GET", q);
-	ok(r.status == 404 && strstr(r.body, "no longer valid") != NULL,
-	    "a valid token of a user no longer tracked: 404 page");
-	resp_free(&r);
-
-	/* RFC 8058 one-click: a mail client POSTs a form body to the link. */
-	ok(get_link(ka, "u-churn", tok2, sizeof(tok2)) == 200, "unsubscribe-link for u-churn");
-	snprintf(q, sizeof(q), "/unsubscribe?token=%s", tok2);
-	api_raw(&r, "POST", q, NULL, "application/x-www-form-urlencoded",
-	    "List-Unsubscribe=One-Click", 26);
-	ok(r.status == 200 && strcmp(user_col(ta, "u-churn", "opted_out"), "1") == 0,
-	    "one-click POST (List-Unsubscribe=One-Click form body) opts out too (%ld)", r.status);
-	resp_free(&r);
-	api(&r, "GET", "/api/customers/stats", ka, NULL);
-	ok(jint(&r, "stats.opted_out") == 2, "stats: 2 opted out");
-	resp_free(&r);
-
-	/* Only an admin (full key) reverses an opt-out. */
-	api(&r, "PUT", "/api/users/resubscribe", manage_key, "{\"user_ids\":[\"a@b.com\"]}");
-	ok(is_error(&r, 403, "scope"), "resubscribe with a manage key: 403");
-	resp_free(&r);
-	api(&r, "PUT", "/api/users/resubscribe", read_key, "{\"user_ids\":[\"a@b.com\"]}");
-	ok(is_error(&r, 403, "scope"), "resubscribe with a read key: 403");
-	resp_free(&r);
-	api(&r, "PUT", "/api/users/resubscribe", kb, "{\"user_ids\":[\"u-churn\"]}");
-	ok(r.status == 200 && jint(&r, "resubscribed") == 0 &&
-	    strcmp(user_col(ta, "u-churn", "opted_out"), "1") == 0,
-	    "resubscribe with another tenant's key: not found, nothing changed");
-	resp_free(&r);
-	api(&r, "PUT", "/api/users/resubscribe", ka, "{\"user_ids\":[\"a@b.com\",\"u-new\",\"ghost\"]}");
-	ok(r.status == 200 && jint(&r, "resubscribed") == 1 && jstr(&r, "not_found.0") &&
-	    strcmp(jstr(&r, "not_found.0"), "ghost") == 0 &&
-	    json_object_array_length(jget(&r, "not_found")) == 1,
-	    "resubscribe (full key): 1 resubscribed, ghost not found (%s)", r.body);
-	resp_free(&r);
-	api(&r, "GET", "/api/customers/a%40b.com", ka, NULL);
-	ok(bool_at(&r, "customer.opted_out") == 0 && jget(&r, "customer.opted_out_at") == NULL,
-	    "resubscribe: opted_out false, opted_out_at null");
-	resp_free(&r);
-	api(&r, "PUT", "/api/users/resubscribe", ka, "{\"user_ids\":[1]}");
-	ok(names_field(&r, "user_ids[0]"), "resubscribe, a number: 400 naming user_ids[0]");
-	resp_free(&r);
-	snprintf(q, sizeof(q), "?token=%s", tok);
-	visit(&r, "GET", q);
-	ok(r.status == 200 && strstr(r.body, "already") == NULL &&
-	    strcmp(user_col(ta, "a@b.com", "opted_out"), "1") == 0,
-	    "the old link opts out again after a resubscribe");
-	resp_free(&r);
-}
 
 /* A user made by POST /api/events, when that route serves (another issue's). */
 static void
@@ -713,13 +438,14 @@ suite_customers(void)
 		return;
 	for (i = 0; i < sizeof(a_users) / sizeof(a_users[0]); i++)
 		rc |= add_user(a.tenant_id, a_users[i][0], a_users[i][1], a_users[i][2]);
-	rc |= sql(NULL, 0, "UPDATE users SET email = 'a@b.com', name = 'Ann', plan = 'pro', "
+	rc |= sql_query(NULL, 0, "UPDATE users SET email = 'a@b.com', name = 'Ann', plan = 'pro', "
 	    "company = 'Acme', traits = '{\"email\":\"a@b.com\",\"seats\":3}', "
 	    "activation_score = 0.5, engagement_score = 0.25, expansion_score = 0.75, "
 	    "event_count = 3, stage_changed_at = '2026-04-20 09:00:00' "
 	    "WHERE tenant_id = '%s' AND user_id = 'a@b.com';", a.tenant_id);
 	rc |= add_user(b.tenant_id, "a@b.com", "active", "low");
-	rc |= sql(NULL, 0, "UPDATE users SET name = 'Bea' WHERE tenant_id = '%s';", b.tenant_id);
+	rc |= sql_query(NULL, 0, "UPDATE users SET name = 'Bea' WHERE tenant_id = '%s';",
+	    b.tenant_id);
 	rc |= add_user(b.tenant_id, "b-only", "new", "low");
 	rc |= add_event(b.tenant_id, "a@b.com", "integration_connected");
 	if (!ok(rc == 0, "customers: users made through RETIVO_SQL"))

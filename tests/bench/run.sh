@@ -206,7 +206,7 @@ code=$(curl -s -D "$VAR/emit.hdr" -o "$VAR/emit.out" -w '%{http_code}' -X POST \
 	--data '{"type":"custom.bench.tick","user_id":"u-0","data":{"n":1}}' "$EMIT_URL")
 [ "$code" = 200 ] && grep -q '"accepted": *1' "$VAR/emit.out" ||
 	die "emitting one event answered $code: $(cat "$VAR/emit.out")"
-TRACK_LIMIT=$(tr -d '\r' <"$VAR/emit.hdr" | sed -n 's/^X-Track-RateLimit-Limit: *//Ip')
+TRACK_LIMIT=$(tr -d '\r' <"$VAR/emit.hdr" | sed -n 's/^X-RateLimit-Limit: *//Ip')
 [ "$TRACK_LIMIT" = "$RL_OVERRIDE" ] ||
 	say "WARNING: the API reports a track limit of ${TRACK_LIMIT:-?}/hour, not $RL_OVERRIDE: a long run may see 429s"
 
@@ -435,7 +435,7 @@ record_usage() {
 		split(b, x, " "); split(a, y, " "); if (n <= 0) n = 1; if (s <= 0) s = 1
 		printf "%s|%.2f|%d|%.0f|%d", lab, (y[1] - x[1]) / n, y[2] - x[2], (y[3] - x[3]) / s, y[4] - x[4]
 	}')")
-	# Statements by kind per request, rows written per request, log fsyncs/s.
+	# Statements by kind and rows written per request, data fsyncs/s.
 	STMT_ROWS+=("$(awk -v lab="$label" -v n="$reqs" -v s="$secs" -v b="$dbb" -v a="$dba" 'BEGIN {
 		split(b, x, " "); split(a, y, " "); if (n <= 0) n = 1; if (s <= 0) s = 1
 		printf "%s", lab
