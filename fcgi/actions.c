@@ -56,7 +56,9 @@ static const char *const list_fields[] = { "status", "provider", "user_id", "sin
 	"cursor", NULL };
 static const char *const outcome_fields[] = { "status", "result", NULL };
 
-/* Reads confidence, a number from 0 to 1; 0 when absent (*present says). */
+/* Reads confidence, a number from 0 to 1; 0 when absent (*present says).
+ * lib/jsonin.h has no accessor for a fractional number yet; this is one in
+ * its manner (presence through in_has, failure through in_fail). */
 static double
 read_confidence(struct in *v, int *present)
 {
