@@ -16,6 +16,7 @@
 #include "ids.h"
 #include "jsonout.h"
 #include "log.h"
+#include "page.h"
 #include "timeutil.h"
 
 const char *const action_statuses[] = { "pending", "dispatched", "delivered", "completed",
@@ -322,11 +323,9 @@ action_list(const char *tenant_id, const struct action_filter *f, int limit,
     const char *cursor, int *has_more, int *bad_cursor)
 {
 	struct db_stmt *s = &act_page;
-	struct json_object *arr;
 	long long before = LLONG_MAX;
 	char since[TIME_SQL_SIZE];
 	const char *since_p = NULL;
-	int n = 0;
 
 	*has_more = 0;
 	*bad_cursor = 0;
@@ -348,16 +347,7 @@ action_list(const char *tenant_id, const struct action_filter *f, int limit,
 	if (db_exec(s, "sssssssssii", tenant_id, f->status, f->status, f->provider, f->provider,
 	    f->user_id, f->user_id, since_p, since_p, before, (long long)limit + 1) != 0)
 		return NULL;
-	arr = json_object_new_array();
-	while (db_fetch(s) == 1) {
-		if (n++ == limit) {
-			*has_more = 1;
-			break;
-		}
-		json_object_array_add(arr, act_row_json(s));
-	}
-	db_done(s);
-	return arr;
+	return page_rows(s, limit, has_more, act_row_json);
 }
 
 int

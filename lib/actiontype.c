@@ -13,6 +13,7 @@
 #include "ids.h"
 #include "jsonout.h"
 #include "log.h"
+#include "page.h"
 #include "timeutil.h"
 
 int
@@ -230,9 +231,8 @@ actiontype_list(const char *tenant_id, const char *provider, const char *domain,
     int limit, const char *cursor, int *has_more)
 {
 	struct db_stmt *s = &at_page;
-	struct json_object *arr;
 	long long act = active;
-	int n = 0, rc;
+	int rc;
 
 	*has_more = 0;
 	if (provider == NULL && domain == NULL && active < 0 && cursor == NULL) {
@@ -244,16 +244,7 @@ actiontype_list(const char *tenant_id, const char *provider, const char *domain,
 		    (long long)limit + 1);
 	if (rc != 0)
 		return NULL;
-	arr = json_object_new_array();
-	while (db_fetch(s) == 1) {
-		if (n++ == limit) {
-			*has_more = 1;
-			break;
-		}
-		json_object_array_add(arr, at_row_json(s));
-	}
-	db_done(s);
-	return arr;
+	return page_rows(s, limit, has_more, at_row_json);
 }
 
 /* One GROUP BY over the day's rows of index actions_cost (tenant_id, created_at). */

@@ -13,6 +13,7 @@
 #include "ids.h"
 #include "jsonout.h"
 #include "log.h"
+#include "page.h"
 #include "timeutil.h"
 
 #define APIKEY_COLS "id, label, mode, scopes, prefix, created_at, last_used_at, revoked_at"
@@ -86,23 +87,12 @@ apikey_create(const char *tenant_id, const char *label, int test_mode, unsigned 
 struct json_object *
 apikey_list(const char *tenant_id, int limit, const char *cursor, int *has_more)
 {
-	struct json_object *arr;
-	int n = 0;
 
 	*has_more = 0;
 	if (db_exec(&apikey_page, "ssssi", tenant_id, cursor, tenant_id, cursor,
 	    (long long)limit + 1) != 0)
 		return NULL;
-	arr = json_object_new_array();
-	while (db_fetch(&apikey_page) == 1) {
-		if (n++ == limit) {
-			*has_more = 1;
-			break;
-		}
-		json_object_array_add(arr, apikey_row_json(&apikey_page));
-	}
-	db_done(&apikey_page);
-	return arr;
+	return page_rows(&apikey_page, limit, has_more, apikey_row_json);
 }
 
 struct json_object *

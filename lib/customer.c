@@ -16,6 +16,7 @@
 #include "db.h"
 #include "jsonout.h"
 #include "log.h"
+#include "page.h"
 #include "settings.h"
 #include "timeutil.h"
 
@@ -136,9 +137,8 @@ customer_list(const char *tenant_id, const char *stage, const char *risk, int li
     const char *cursor, int *has_more, int *bad_cursor)
 {
 	struct db_stmt *s;
-	struct json_object *arr = NULL;
 	long long before = LLONG_MAX, lim = (long long)limit + 1;
-	int n = 0, rc;
+	int rc;
 
 	*has_more = 0;
 	*bad_cursor = 0;
@@ -168,16 +168,7 @@ customer_list(const char *tenant_id, const char *stage, const char *risk, int li
 	}
 	if (rc != 0)
 		return NULL;
-	arr = json_object_new_array();
-	while (db_fetch(s) == 1) {
-		if (n++ == limit) {
-			*has_more = 1;
-			break;
-		}
-		json_object_array_add(arr, customer_row_json(s));
-	}
-	db_done(s);
-	return arr;
+	return page_rows(s, limit, has_more, customer_row_json);
 }
 
 /* Index of name in the NULL-terminated list, or -1. */

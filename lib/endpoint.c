@@ -21,6 +21,7 @@
 #include "ids.h"
 #include "jsonout.h"
 #include "log.h"
+#include "page.h"
 #include "timeutil.h"
 
 int
@@ -227,16 +228,7 @@ endpoint_list(const char *tenant_id, int limit, const char *cursor, int *has_mor
 	if (db_exec(&ep_page, "ssssi", tenant_id, cursor, tenant_id, cursor,
 	    (long long)limit + 1) != 0)
 		return NULL;
-	arr = json_object_new_array();
-	while (db_fetch(&ep_page) == 1) {
-		if (n++ == limit) {
-			*has_more = 1;
-			break;
-		}
-		json_object_array_add(arr, ep_row_json(&ep_page));
-	}
-	db_done(&ep_page);
-	return arr;
+	return page_rows(&ep_page, limit, has_more, ep_row_json);
 }
 
 int

@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "db.h"
 #include "jsonin.h"
 #include "page.h"
 
@@ -29,4 +30,23 @@ page_response(const char *key, struct json_object *items, int has_more)
 	else
 		json_object_object_add(o, "next_cursor", NULL);
 	return o;
+}
+
+struct json_object *
+page_rows(struct db_stmt *s, int limit, int *has_more,
+    struct json_object *(*row)(const struct db_stmt *))
+{
+	struct json_object *arr = json_object_new_array();
+	int n = 0;
+
+	*has_more = 0;
+	while (db_fetch(s) == 1) {
+		if (n++ == limit) {
+			*has_more = 1;
+			break;
+		}
+		json_object_array_add(arr, row(s));
+	}
+	db_done(s);
+	return arr;
 }

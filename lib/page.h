@@ -8,6 +8,7 @@
 
 #include <json-c/json.h>
 
+struct db_stmt;
 struct in;
 
 #define PAGE_DEFAULT_LIMIT	50
@@ -21,5 +22,14 @@ void page_params(struct in *v, int *limit, const char **cursor);
  * the cursor being the "id" of the last item when there is more.
  */
 struct json_object *page_response(const char *key, struct json_object *items, int has_more);
+
+/*
+ * Reads the rows of an executed list statement (which asked for limit + 1
+ * rows) into a new array, one row() object each, at most limit; *has_more
+ * says whether a further row was there. Finishes the statement with
+ * db_done(). The caller puts the array.
+ */
+struct json_object *page_rows(struct db_stmt *s, int limit, int *has_more,
+    struct json_object *(*row)(const struct db_stmt *));
 
 #endif
