@@ -60,6 +60,15 @@ static struct db_stmt customer_stats_stmt = DB_STMT(
     "SELECT lifecycle_stage, risk_level, COUNT(*), SUM(opted_out), SUM(paused) "
     "FROM users WHERE tenant_id = ? GROUP BY lifecycle_stage, risk_level ORDER BY NULL");
 
+/* The newest stage changes (index stage_transitions_user) and the win-back
+ * entries of the user, newest churn first. */
+static struct db_stmt customer_history = DB_STMT(
+    "SELECT from_stage, to_stage, reason, transitioned_at FROM stage_transitions "
+    "WHERE tenant_id = ? AND user_id = ? ORDER BY id DESC LIMIT 20");
+static struct db_stmt customer_winback = DB_STMT(
+    "SELECT churned_at, offset_days, due_at, status FROM winback_entries "
+    "WHERE tenant_id = ? AND user_id = ? ORDER BY churned_at DESC, offset_days LIMIT 20");
+
 /* "Does the user have an event of this name": events_user or events_name. */
 static struct db_stmt customer_has_event = DB_STMT(
     "SELECT 1 FROM events WHERE tenant_id = ? AND user_id = ? AND name = ? LIMIT 1");
@@ -298,6 +307,51 @@ customer_probe(void *arg, const char *name)
 	return rc;
 }
 
+/*
+ * Adds "stage_history" [{from, to, reason, at}] (newest first, at most 20)
+ * and "winback" [{churned_at, offset_days, due_at, status}] (the user's
+ * win-back entries, newest churn first, at most 20; [] when none) to o.
+ * 0, or -1 (logged).
+ */
+static int
+customer_add_history(struct json_object *o, const char *tenant_id, const char *user_id)
+{
+	struct db_stmt *s = &customer_history;
+	struct json_object *arr, *item;
+	int rc;
+
+	if (db_exec(s, "ss", tenant_id, user_id) != 0)
+		return -1;
+	arr = json_object_new_array();
+	while ((rc = db_fetch(s)) == 1) {
+		item = json_object_new_object();
+		jo_str(item, "from", db_col(s, 0));
+		jo_str(item, "to", db_col(s, 1));
+		jo_str(item, "reason", db_col(s, 2));
+		jo_time(item, "at", db_col(s, 3));
+		json_object_array_add(arr, item);
+	}
+	db_done(s);
+	json_object_object_add(o, "stage_history", arr);
+	if (rc < 0)
+		return -1;
+	s = &customer_winback;
+	if (db_exec(s, "ss", tenant_id, user_id) != 0)
+		return -1;
+	arr = json_object_new_array();
+	while ((rc = db_fetch(s)) == 1) {
+		item = json_object_new_object();
+		jo_time(item, "churned_at", db_col(s, 0));
+		jo_int(item, "offset_days", db_col_int(s, 1));
+		jo_time(item, "due_at", db_col(s, 2));
+		jo_str(item, "status", db_col(s, 3));
+		json_object_array_add(arr, item);
+	}
+	db_done(s);
+	json_object_object_add(o, "winback", arr);
+	return rc < 0 ? -1 : 0;
+}
+
 struct json_object *
 customer_get_json(const char *tenant_id, const char *user_id, int *found)
 {
@@ -341,6 +395,10 @@ customer_get_json(const char *tenant_id, const char *user_id, int *found)
 		return NULL;
 	}
 	json_object_object_add(o, "milestones", milestones);
+	if (customer_add_history(o, tenant_id, user_id) != 0) {
+		json_object_put(o);
+		return NULL;
+	}
 	return o;
 }
 

@@ -221,9 +221,6 @@ endpoint_get_json(const char *tenant_id, const char *id, int *found)
 struct json_object *
 endpoint_list(const char *tenant_id, int limit, const char *cursor, int *has_more)
 {
-	struct json_object *arr;
-	int n = 0;
-
 	*has_more = 0;
 	if (db_exec(&ep_page, "ssssi", tenant_id, cursor, tenant_id, cursor,
 	    (long long)limit + 1) != 0)

@@ -56,6 +56,7 @@ void suite_actions(void);
 void suite_dispatch(void);
 void suite_webhooks(void);
 void suite_platforms(void);
+void suite_lifecycle(void);
 
 static const struct {
 	const char *name;
@@ -74,6 +75,7 @@ static const struct {
 	{ "dispatch", suite_dispatch },
 	{ "webhooks", suite_webhooks },
 	{ "platforms", suite_platforms },
+	{ "lifecycle", suite_lifecycle },
 };
 
 int

@@ -25,5 +25,6 @@ void suite_actions(void);
 void suite_dispatch(void);
 void suite_webhooks(void);
 void suite_platforms(void);
+void suite_lifecycle(void);
 
 #endif
