@@ -127,6 +127,26 @@ in_int(struct in *v, const char *field, int flags, long long min, long long max,
 	return n;
 }
 
+double
+in_num(struct in *v, const char *field, int flags, double min, double max, double dflt)
+{
+	struct json_object *o = in_get(v, field, flags);
+	double d;
+
+	if (o == NULL)
+		return dflt;
+	if (!json_object_is_type(o, json_type_int) && !json_object_is_type(o, json_type_double)) {
+		in_fail(v, field, "invalid_field", "must be a number");
+		return dflt;
+	}
+	d = json_object_get_double(o);
+	if (!(d >= min && d <= max)) {
+		in_fail(v, field, "invalid_field", "must be between %g and %g", min, max);
+		return dflt;
+	}
+	return d;
+}
+
 int
 in_bool(struct in *v, const char *field, int flags, int dflt)
 {

@@ -48,6 +48,9 @@ const char *in_str(struct in *v, const char *field, int flags, size_t minlen, si
 long long in_int(struct in *v, const char *field, int flags, long long min, long long max,
     long long dflt);
 
+/* Number (integer or fractional) within [min, max]; dflt when absent. */
+double in_num(struct in *v, const char *field, int flags, double min, double max, double dflt);
+
 /* Boolean (true/false; with IN_QUERY also "true"/"false"); dflt when absent. */
 int in_bool(struct in *v, const char *field, int flags, int dflt);
 

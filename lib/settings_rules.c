@@ -25,7 +25,10 @@
 
 #define SETTINGS_DEFAULT_JSON "{\"shadow_mode\":false,\"winback_days\":[7,30,60]," \
 	"\"engagement_window_days\":14,\"onboarding_milestones\":[]," \
-	"\"retention_milestones\":[],\"expansion_signals\":[],\"timezone_default\":\"UTC\"}"
+	"\"retention_milestones\":[],\"expansion_signals\":[],\"timezone_default\":\"UTC\"," \
+	"\"lifecycle_thresholds\":{\"onboarding_activation\":0,\"active_activation\":0.6," \
+	"\"active_engagement\":0.3,\"at_risk_engagement\":0.15,\"at_risk_days\":7," \
+	"\"churn_days\":30,\"recovered_days\":14}}"
 #define BRAND_DEFAULT_JSON "{\"company_name\":null,\"product_name\":null,\"voice\":null," \
 	"\"tone\":null,\"things_to_avoid\":[],\"sender_name\":null,\"sender_email\":null," \
 	"\"website\":null,\"signature\":null}"
@@ -412,6 +415,44 @@ settings_read_signals(struct in *v, const char *field, size_t maxlen)
 	    "{key, event, weight} or {key, trait, threshold, weight}");
 }
 
+/*
+ * lifecycle_thresholds: the stage machine's thresholds (lib/lifecycle.h).
+ * Missing members take the defaults, so a PATCH may send only the ones it
+ * changes; scores are 0..1, days 1..365, and churn must come after risk.
+ */
+static struct json_object *
+settings_read_thresholds(struct in *v, const char *field, size_t maxlen)
+{
+	static const char *const names[] = { "onboarding_activation", "active_activation",
+		"active_engagement", "at_risk_engagement", "at_risk_days", "churn_days",
+		"recovered_days", NULL };
+	static const double dflt[] = { 0, 0.6, 0.3, 0.15, 7, 30, 14 };
+	struct json_object *o, *out;
+	struct in sub;
+	char prefix[2 * SETTINGS_FIELD_MAX + 2];
+	double val[7];
+	size_t i;
+
+	(void)maxlen;
+	if ((o = in_obj(v, field, 0)) == NULL)
+		return NULL;
+	snprintf(prefix, sizeof(prefix), "%s%s.", v->prefix, field);
+	in_init(&sub, o, prefix);
+	in_only(&sub, names);
+	for (i = 0; names[i] != NULL; i++)
+		val[i] = i < 4 ? in_num(&sub, names[i], 0, 0, 1, dflt[i]) :
+		    in_num(&sub, names[i], 0, 1, 365, dflt[i]);
+	if (!sub.failed && val[5] <= val[4])
+		in_fail(&sub, "churn_days", "invalid_field", "must be greater than at_risk_days");
+	settings_in_take(v, &sub);
+	if (v->failed)
+		return NULL;
+	out = json_object_new_object();
+	for (i = 0; names[i] != NULL; i++)
+		json_object_object_add(out, names[i], json_object_new_double(val[i]));
+	return out;
+}
+
 static const struct settings_field settings_fields[] = {
 	{ "shadow_mode", settings_read_bool, 0 },
 	{ "winback_days", settings_read_winback, SETTINGS_MAX_WINBACK },
@@ -420,6 +461,7 @@ static const struct settings_field settings_fields[] = {
 	{ "retention_milestones", settings_read_milestones, 0 },
 	{ "expansion_signals", settings_read_signals, 0 },
 	{ "timezone_default", settings_read_timezone, 64 },
+	{ "lifecycle_thresholds", settings_read_thresholds, 0 },
 };
 
 /* Brand strings: null clears. */

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -196,6 +197,34 @@ us_signals(struct us_tenant *t)
 }
 
 /* Makes us_cur the tenant's (settings, names table, breadth). 0 or -1. */
+/* Overlays the tenant's lifecycle_thresholds setting on the defaults. */
+static void
+us_thresholds(struct us_tenant *t)
+{
+	struct json_object *o, *v;
+	static const struct {
+		const char *name;
+		size_t off;
+	} f[] = {
+		{ "onboarding_activation", offsetof(struct lifecycle_thresholds, onboarding_activation) },
+		{ "active_activation", offsetof(struct lifecycle_thresholds, active_activation) },
+		{ "active_engagement", offsetof(struct lifecycle_thresholds, active_engagement) },
+		{ "at_risk_engagement", offsetof(struct lifecycle_thresholds, at_risk_engagement) },
+		{ "at_risk_days", offsetof(struct lifecycle_thresholds, at_risk_days) },
+		{ "churn_days", offsetof(struct lifecycle_thresholds, churn_days) },
+		{ "recovered_days", offsetof(struct lifecycle_thresholds, recovered_days) },
+	};
+	size_t i;
+
+	if (!json_object_object_get_ex(t->ts.settings, "lifecycle_thresholds", &o) ||
+	    !json_object_is_type(o, json_type_object))
+		return;
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		if (json_object_object_get_ex(o, f[i].name, &v) &&
+		    (json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int)))
+			*(double *)(void *)((char *)&t->th + f[i].off) = json_object_get_double(v);
+}
+
 static int
 us_tenant_load(const char *tenant_id)
 {
@@ -218,6 +247,7 @@ us_tenant_load(const char *tenant_id)
 	if (t->window_days < 1)
 		t->window_days = 14;
 	lifecycle_defaults(&t->th);
+	us_thresholds(t);
 	us_milestones(t, "onboarding_milestones", t->onb, &t->nonb);
 	us_milestones(t, "retention_milestones", t->ret, &t->nret);
 	us_signals(t);

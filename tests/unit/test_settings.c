@@ -38,6 +38,21 @@ static const struct {
 	{ "winback empty", "{\"winback_days\":[]}", "winback_days" },
 	{ "winback six steps", "{\"winback_days\":[1,2,3,4,5,6]}", "winback_days" },
 	{ "winback not an array", "{\"winback_days\":7}", "winback_days" },
+	{ "thresholds: partial", "{\"lifecycle_thresholds\":{\"churn_days\":45}}", NULL },
+	{ "thresholds: all", "{\"lifecycle_thresholds\":{\"onboarding_activation\":0.1,"
+	    "\"active_activation\":0.5,\"active_engagement\":0.25,\"at_risk_engagement\":0.1,"
+	    "\"at_risk_days\":5,\"churn_days\":20,\"recovered_days\":10}}", NULL },
+	{ "thresholds: score above 1", "{\"lifecycle_thresholds\":{\"active_activation\":1.5}}",
+	    "lifecycle_thresholds.active_activation" },
+	{ "thresholds: 0 days", "{\"lifecycle_thresholds\":{\"at_risk_days\":0}}",
+	    "lifecycle_thresholds.at_risk_days" },
+	{ "thresholds: churn before risk", "{\"lifecycle_thresholds\":{\"at_risk_days\":30,"
+	    "\"churn_days\":20}}", "lifecycle_thresholds.churn_days" },
+	{ "thresholds: unknown member", "{\"lifecycle_thresholds\":{\"churn\":20}}",
+	    "lifecycle_thresholds.churn" },
+	{ "thresholds: not an object", "{\"lifecycle_thresholds\":30}", "lifecycle_thresholds" },
+	{ "thresholds: string number", "{\"lifecycle_thresholds\":{\"churn_days\":\"30\"}}",
+	    "lifecycle_thresholds.churn_days" },
 	{ "window 1", "{\"engagement_window_days\":1}", NULL },
 	{ "window 90", "{\"engagement_window_days\":90}", NULL },
 	{ "window 0", "{\"engagement_window_days\":0}", "engagement_window_days" },
