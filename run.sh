@@ -11,7 +11,8 @@
 #                             run one job binary once against the running stack
 #
 # RETIVO_PORT (default 8080) and RETIVO_VAR (default ./var) select the stack,
-# so two stacks with different values run side by side.
+# so two stacks with different values run side by side. RETIVO_DB_POOL sets
+# MariaDB's InnoDB buffer pool (default 256M; the scores benchmark uses 4G).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -92,7 +93,7 @@ db_start() {
 		--socket="$(db_sock)" --pid-file="$RETIVO_VAR/run/mysqld.pid" \
 		--skip-networking --log-error="$RETIVO_VAR/log/mariadb.err" \
 		--character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
-		--innodb-buffer-pool-size=256M --innodb-log-file-size=128M \
+		--innodb-buffer-pool-size="${RETIVO_DB_POOL:-256M}" --innodb-log-file-size=128M \
 		--innodb-flush-log-at-trx-commit=2 --max-connections=500 \
 		--skip-name-resolve --thread-handling=pool-of-threads </dev/null >/dev/null 2>&1 &)
 	local i

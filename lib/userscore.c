@@ -45,16 +45,19 @@ static struct db_stmt us_batch_add = DB_STMT(
 static struct db_stmt us_names_add = DB_STMT(
     "INSERT INTO score_names (tenant_id, name) VALUES (?, ?)");
 
+/* Written as a GROUP BY so MariaDB jumps through events_name (a loose index
+ * scan: one lookup per distinct name) instead of reading every entry. */
 static struct db_stmt us_types_total = DB_STMT(
-    "SELECT COUNT(DISTINCT name) FROM events WHERE tenant_id = ?");
+    "SELECT COUNT(*) FROM (SELECT name FROM events FORCE INDEX (events_name) "
+    "WHERE tenant_id = ? GROUP BY tenant_id, name) t");
 
 /* The users' rows and their last event at or before now (index events_user). */
 static struct db_stmt us_users = DB_STMT(
     "SELECT STRAIGHT_JOIN u.user_id, u.lifecycle_stage, u.stage_changed_at, u.first_seen_at, "
     " u.activation_score, u.engagement_score, u.expansion_score, u.risk_level, u.scored_at, "
-    " u.traits, (SELECT MAX(e.occurred_at) FROM events e FORCE INDEX (events_user) "
+    " u.traits, (SELECT e.occurred_at FROM events e FORCE INDEX (events_user) "
     "  WHERE e.tenant_id = u.tenant_id "
-    "  AND e.user_id = u.user_id AND e.occurred_at <= ?) "
+    "  AND e.user_id = u.user_id AND e.occurred_at <= ? ORDER BY e.occurred_at DESC LIMIT 1) "
     "FROM score_batch b JOIN users u ON u.tenant_id = b.tenant_id AND u.user_id = b.user_id "
     "WHERE b.tenant_id = ?");
 
