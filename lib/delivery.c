@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "action.h"
@@ -123,6 +124,9 @@ delivery_claim(const char *owner, int64_t now, long long lease_seconds, int limi
 	char nowsql[TIME_SQL_SIZE], leasesql[TIME_SQL_SIZE];
 	unsigned long long claimed;
 	size_t i = 0;
+	int attempt;
+	unsigned char jitter = 0;
+	struct timespec pause;
 
 	*out = NULL;
 	*n = 0;
@@ -130,9 +134,23 @@ delivery_claim(const char *owner, int64_t now, long long lease_seconds, int limi
 		return 0;
 	time_format_sql(now, nowsql);
 	time_format_sql(now + lease_seconds, leasesql);
-	if (db_exec(&dl_claim, "sssssi", owner, leasesql, nowsql, nowsql, nowsql,
-	    (long long)limit) != 0)
-		return -1;
+	/*
+	 * Concurrent claimers can deadlock on the due index; InnoDB then rolls
+	 * the whole UPDATE back (nothing half-claimed), so trying again after a
+	 * jittered pause is safe.
+	 */
+	for (attempt = 0;; attempt++) {
+		if (db_exec(&dl_claim, "sssssi", owner, leasesql, nowsql, nowsql, nowsql,
+		    (long long)limit) == 0)
+			break;
+		if (attempt >= 8 || (db_errno() != DB_ER_LOCK_DEADLOCK &&
+		    db_errno() != DB_ER_LOCK_WAIT_TIMEOUT))
+			return -1;
+		crypto_random(&jitter, 1);
+		pause.tv_sec = 0;
+		pause.tv_nsec = (long)(attempt + 1) * (2 + jitter % 8) * 1000000L;
+		nanosleep(&pause, NULL);
+	}
 	claimed = db_affected(&dl_claim);
 	db_done(&dl_claim);
 	if (claimed == 0)
