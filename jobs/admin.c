@@ -83,8 +83,6 @@ static struct db_stmt mig_create = DB_STMT(
     "  name VARCHAR(200) NOT NULL,"
     "  applied_at DATETIME NOT NULL"
     ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4");
-static struct db_stmt mig_lock = DB_STMT("SELECT GET_LOCK('retivo_migrate', 60)");
-static struct db_stmt mig_unlock = DB_STMT("SELECT RELEASE_LOCK('retivo_migrate')");
 static struct db_stmt mig_applied = DB_STMT(
     "SELECT COUNT(*) FROM schema_migrations WHERE version = ?");
 static struct db_stmt mig_record = DB_STMT(
@@ -146,11 +144,10 @@ admin_migrate(const struct conf *c, int64_t now)
 		goto out;
 	}
 	db_done(&mig_create);
-	if (db_exec(&mig_lock, "") != 0 || db_fetch(&mig_lock) != 1 || db_col_int(&mig_lock, 0) != 1) {
+	if (db_lock("retivo_migrate", 60) != 1) {
 		admin_fail("another migration holds the lock");
 		goto out;
 	}
-	db_done(&mig_lock);
 	locked = 1;
 	for (i = 0; i < n; i++) {
 		version = strtol(files[i], NULL, 10);
@@ -189,8 +186,8 @@ admin_migrate(const struct conf *c, int64_t now)
 	admin_print(out);
 	rc = 0;
 out:
-	if (locked && db_exec(&mig_unlock, "") == 0)
-		db_done(&mig_unlock);
+	if (locked)
+		db_unlock("retivo_migrate");
 	for (i = 0; i < n; i++)
 		free(files[i]);
 	json_object_put(applied);

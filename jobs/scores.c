@@ -41,8 +41,6 @@
 #define SCORES_LOCK	"retivo_scores"
 #define SCORES_CURSOR	"scores"
 
-static struct db_stmt sc_lock = DB_STMT("SELECT GET_LOCK(?, 0)");
-static struct db_stmt sc_unlock = DB_STMT("SELECT RELEASE_LOCK(?)");
 static struct db_stmt sc_cursor_get = DB_STMT(
     "SELECT last_event_id, last_full_run FROM job_cursors WHERE name = ?");
 static struct db_stmt sc_cursor_set = DB_STMT(
@@ -84,20 +82,6 @@ pairs_free(struct pair *p, size_t n)
 		free(p[i].user_id);
 	}
 	free(p);
-}
-
-/* 1 taken, 0 held by another session, -1 error. */
-static int
-scores_lock(void)
-{
-	int rc = -1;
-
-	if (db_exec(&sc_lock, "s", SCORES_LOCK) != 0)
-		return -1;
-	if (db_fetch(&sc_lock) == 1 && db_col(&sc_lock, 0) != NULL)
-		rc = db_col_int(&sc_lock, 0) == 1;
-	db_done(&sc_lock);
-	return rc;
 }
 
 /* The watermark; *full_run -1 when never. 0 or -1. */
@@ -326,7 +310,7 @@ main(int argc, char **argv)
 		now = time_now();
 	if ((c = conf_get()) == NULL || db_open(c) != 0)
 		return 1;
-	if ((locked = scores_lock()) <= 0) {
+	if ((locked = db_lock(SCORES_LOCK, 0)) <= 0) {
 		if (locked == 0) {
 			printf("{\"job\":\"scores\",\"skipped\":\"another scores run is in "
 			    "progress\"}\n");
@@ -350,8 +334,7 @@ main(int argc, char **argv)
 		goto unlock;
 	rc = 0;
 unlock:
-	if (db_exec(&sc_unlock, "s", SCORES_LOCK) == 0)
-		db_done(&sc_unlock);
+	db_unlock(SCORES_LOCK);
 	printf("{\"job\":\"scores\",\"full\":%s,\"users_scanned\":%lld,\"users_updated\":%lld,"
 	    "\"transitions\":%lld,\"errors\":%d,\"seconds\":%.3f}\n", full ? "true" : "false",
 	    st.scanned, st.updated, st.transitions, rc != 0,

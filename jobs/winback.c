@@ -45,8 +45,6 @@
 #define WINBACK_EARLY_BAND	7	/* days after due_at, offsets < 30 */
 #define WINBACK_LATE_BAND	15	/* days after due_at, offsets >= 30 */
 
-static struct db_stmt wb_lock = DB_STMT("SELECT GET_LOCK(?, 0)");
-static struct db_stmt wb_unlock = DB_STMT("SELECT RELEASE_LOCK(?)");
 
 /* Tenants with users to schedule (index users_churned). */
 static struct db_stmt wb_tenants = DB_STMT(
@@ -87,20 +85,6 @@ struct wb_counts {
 	long long	due;
 	long long	cancelled;
 };
-
-/* 1 taken, 0 held by another session, -1 error. */
-static int
-winback_lock(void)
-{
-	int rc = -1;
-
-	if (db_exec(&wb_lock, "s", WINBACK_LOCK) != 0)
-		return -1;
-	if (db_fetch(&wb_lock) == 1 && db_col(&wb_lock, 0) != NULL)
-		rc = db_col_int(&wb_lock, 0) == 1;
-	db_done(&wb_lock);
-	return rc;
-}
 
 /* Schedules the tenant's churned users at each of its winback_days. 0 or -1. */
 static int
@@ -208,7 +192,7 @@ main(int argc, char **argv)
 	time_format_sql(now, nows);
 	if ((c = conf_get()) == NULL || db_open(c) != 0)
 		return 1;
-	if ((locked = winback_lock()) <= 0) {
+	if ((locked = db_lock(WINBACK_LOCK, 0)) <= 0) {
 		if (locked == 0) {
 			printf("{\"job\":\"winback\",\"skipped\":\"another winback run is in "
 			    "progress\"}\n");
@@ -221,8 +205,7 @@ main(int argc, char **argv)
 	    winback_sweep(&wb_expire, "ss", nows, &k.cancelled) == 0 &&
 	    winback_sweep(&wb_due, "sss", nows, &k.due) == 0)
 		rc = 0;
-	if (db_exec(&wb_unlock, "s", WINBACK_LOCK) == 0)
-		db_done(&wb_unlock);
+	db_unlock(WINBACK_LOCK);
 	printf("{\"job\":\"winback\",\"users_scanned\":%lld,\"entries_scheduled\":%lld,"
 	    "\"entries_due\":%lld,\"entries_cancelled\":%lld,\"errors\":%d,\"seconds\":%.3f}\n",
 	    k.users, k.scheduled, k.due, k.cancelled, rc != 0,

@@ -515,6 +515,30 @@ db_simple(const char *sql)
 	return 0;
 }
 
+static struct db_stmt db_lock_stmt = DB_STMT("SELECT GET_LOCK(?, ?)");
+static struct db_stmt db_unlock_stmt = DB_STMT("SELECT RELEASE_LOCK(?)");
+
+int
+db_lock(const char *name, int wait_seconds)
+{
+	int rc = -1;
+
+	if (db_exec(&db_lock_stmt, "si", name, (long long)wait_seconds) != 0)
+		return -1;
+	/* NULL means an error; 0 a timeout, i.e. held by another session. */
+	if (db_fetch(&db_lock_stmt) == 1 && db_col(&db_lock_stmt, 0) != NULL)
+		rc = db_col_int(&db_lock_stmt, 0) == 1;
+	db_done(&db_lock_stmt);
+	return rc;
+}
+
+void
+db_unlock(const char *name)
+{
+	if (db_exec(&db_unlock_stmt, "s", name) == 0)
+		db_done(&db_unlock_stmt);
+}
+
 int
 db_begin(void)
 {

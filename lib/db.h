@@ -94,6 +94,15 @@ unsigned db_errno(void);
 #define DB_ER_LOCK_DEADLOCK 1213
 #define DB_ER_LOCK_WAIT_TIMEOUT 1205
 
+/*
+ * Named advisory locks (GET_LOCK), held by this connection until released
+ * or the connection ends: how cron jobs keep a second host from running
+ * the same duty at once. db_lock() waits up to wait_seconds (0: not at
+ * all); returns 1 taken, 0 held elsewhere, -1 error. db_unlock() releases.
+ */
+int db_lock(const char *name, int wait_seconds);
+void db_unlock(const char *name);
+
 /* Transactions: 0 or -1. A failed commit leaves nothing applied. */
 int db_begin(void);
 int db_commit(void);
