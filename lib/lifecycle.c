@@ -214,6 +214,13 @@ lifecycle_next(enum stage current, const struct scores *s, double days_inactive,
 	say(reason, reasonlen, "%s", "");
 	step_init(&st, s, days_inactive, days_in_stage, returned_since_change, t);
 
+	/* From any stage a user has reached, long enough idle is churn, first. */
+	if ((current == STAGE_ONBOARDING || current == STAGE_ACTIVE || current == STAGE_AT_RISK ||
+	    current == STAGE_RECOVERED) && idle_for(&st, st.t.churn_days)) {
+		say_churned(&st, reason, reasonlen);
+		return STAGE_CHURNED;
+	}
+
 	switch (current) {
 	case STAGE_NEW:
 		/* Any event starts onboarding; never straight to active. */
@@ -223,28 +230,19 @@ lifecycle_next(enum stage current, const struct scores *s, double days_inactive,
 		}
 		break;
 	case STAGE_ONBOARDING:
-		if (idle_for(&st, st.t.churn_days)) {
-			next = STAGE_CHURNED;
-			say_churned(&st, reason, reasonlen);
-		} else if (active_bar(&st)) {
+		if (active_bar(&st)) {
 			next = STAGE_ACTIVE;
 			say_active(&st, "", reason, reasonlen);
 		}
 		break;
 	case STAGE_ACTIVE:
-		if (idle_for(&st, st.t.churn_days)) {
-			next = STAGE_CHURNED;
-			say_churned(&st, reason, reasonlen);
-		} else if (at_risk(&st)) {
+		if (at_risk(&st)) {
 			next = STAGE_AT_RISK;
 			say_at_risk(&st, reason, reasonlen);
 		}
 		break;
 	case STAGE_AT_RISK:
-		if (idle_for(&st, st.t.churn_days)) {
-			next = STAGE_CHURNED;
-			say_churned(&st, reason, reasonlen);
-		} else if (active_bar(&st)) {
+		if (active_bar(&st)) {
 			next = STAGE_ACTIVE;
 			say_active(&st, "back above the bar: ", reason, reasonlen);
 		}
@@ -258,10 +256,7 @@ lifecycle_next(enum stage current, const struct scores *s, double days_inactive,
 		}
 		break;
 	case STAGE_RECOVERED:
-		if (idle_for(&st, st.t.churn_days)) {
-			next = STAGE_CHURNED;
-			say_churned(&st, reason, reasonlen);
-		} else if (at_risk(&st)) {
+		if (at_risk(&st)) {
 			next = STAGE_AT_RISK;
 			say_at_risk(&st, reason, reasonlen);
 		} else if (st.in_stage >= st.t.recovered_days && active_bar(&st)) {
