@@ -199,6 +199,36 @@ usage(void)
 	return 2;
 }
 
+/* Inserts the outbox row the events point at, with bound values. 0 or -1. */
+static int
+outbox_insert(MYSQL *m, const char *tenant, const char *when, unsigned long long *id)
+{
+	static const char sql[] = "INSERT INTO event_outbox (tenant_id, source, event_count, "
+	    "test_mode, created_at) VALUES (?, 'bench', 0, 0, ?)";
+	MYSQL_STMT *st;
+	MYSQL_BIND b[2];
+	unsigned long len[2] = { strlen(tenant), strlen(when) };
+	int rc = -1;
+
+	if ((st = mysql_stmt_init(m)) == NULL)
+		return -1;
+	memset(b, 0, sizeof(b));
+	b[0].buffer_type = b[1].buffer_type = MYSQL_TYPE_STRING;
+	b[0].buffer = (void *)(uintptr_t)tenant;
+	b[0].length = &len[0];
+	b[1].buffer = (void *)(uintptr_t)when;
+	b[1].length = &len[1];
+	if (mysql_stmt_prepare(st, sql, sizeof(sql) - 1) != 0 || mysql_stmt_bind_param(st, b) != 0 ||
+	    mysql_stmt_execute(st) != 0)
+		fprintf(stderr, "insert_ceiling: outbox row: %s\n", mysql_stmt_error(st));
+	else {
+		*id = (unsigned long long)mysql_stmt_insert_id(st);
+		rc = 0;
+	}
+	mysql_stmt_close(st);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -211,7 +241,7 @@ main(int argc, char **argv)
 	pid_t pids[MAX_CONNS];
 	int go[2] = { -1, -1 }, ch, i, status, started = 0, rc = 1;
 	double elapsed = 0;
-	char when[32], outbox_sql[256], *sql = NULL;
+	char when[32], *sql = NULL;
 	time_t t = time(NULL);
 	struct tm tm;
 	MYSQL *m = NULL;
@@ -243,16 +273,10 @@ main(int argc, char **argv)
 	/* The outbox row every inserted event points at. */
 	gmtime_r(&t, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
-	snprintf(outbox_sql, sizeof(outbox_sql), "INSERT INTO event_outbox (tenant_id, source, "
-	    "event_count, test_mode, created_at) VALUES ('%s', 'bench', 0, 0, '%s')", o.tenant,
-	    when);
 	if ((m = connect_db(&o)) == NULL)
 		goto out;
-	if (mysql_query(m, outbox_sql) != 0) {
-		fprintf(stderr, "insert_ceiling: outbox row: %s\n", mysql_error(m));
+	if (outbox_insert(m, o.tenant, when, &outbox_id) != 0)
 		goto out;
-	}
-	outbox_id = (unsigned long long)mysql_insert_id(m);
 	mysql_close(m);
 	m = NULL;
 	if ((sql = build_insert(&o, outbox_id, when)) == NULL) {
