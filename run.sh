@@ -6,7 +6,9 @@
 #                             demo; returns once the stack serves
 #   ./run.sh stop             stop what ./run.sh started (by pid files)
 #   ./run.sh test [SUITE...]  every test suite on a throwaway stack of its own
-#                             (API suite names limit the API tests to those)
+#                             (API suite names limit the API tests to those;
+#                             RETIVO_TEST_QUICK=1 skips the configure test,
+#                             distcheck and the sanitizer pass while developing)
 #   ./run.sh job NAME [--now ISO-8601] [args]
 #                             run one job binary once against the running stack
 #
@@ -302,6 +304,17 @@ run_tests() {
 	RETIVO_PORT=$(free_port)
 	trap 'stack_stop >/dev/null 2>&1 || true; rm -rf "$TEST_VAR"' EXIT
 
+	if [ -n "${RETIVO_TEST_QUICK:-}" ]; then
+		# Development loop only: unit and API tests of the plain build.
+		say "RETIVO_TEST_QUICK set: configure test, distcheck and sanitizer builds skipped"
+		unit_tests "$BUILD" unit
+		stack_start
+		api_tests "$BUILD" plain
+		stack_stop
+		echo "$TOTAL_PASS passed, $TOTAL_FAIL failed"
+		[ "$TOTAL_FAIL" -eq 0 ]
+		return
+	fi
 	tap_run "configure" "$TEST_VAR/configure.log" "$ROOT/tests/build/test_configure.sh"
 	tap_run "distcheck" "$TEST_VAR/distcheck.log" distcheck
 	unit_tests "$BUILD" unit

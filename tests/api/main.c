@@ -57,6 +57,14 @@ void suite_dispatch(void);
 void suite_webhooks(void);
 void suite_platforms(void);
 void suite_lifecycle(void);
+void suite_decisions(void);
+void suite_partners(void);
+void suite_team(void);
+void suite_audit(void);
+void suite_billing(void);
+void suite_commerces(void);
+void suite_activities(void);
+void suite_isolation(void);
 
 static const struct {
 	const char *name;
@@ -76,6 +84,14 @@ static const struct {
 	{ "webhooks", suite_webhooks },
 	{ "platforms", suite_platforms },
 	{ "lifecycle", suite_lifecycle },
+	{ "decisions", suite_decisions },
+	{ "partners", suite_partners },
+	{ "team", suite_team },
+	{ "audit", suite_audit },
+	{ "billing", suite_billing },
+	{ "commerces", suite_commerces },
+	{ "activities", suite_activities },
+	{ "isolation", suite_isolation },
 };
 
 int

@@ -26,5 +26,13 @@ void suite_dispatch(void);
 void suite_webhooks(void);
 void suite_platforms(void);
 void suite_lifecycle(void);
+void suite_decisions(void);
+void suite_partners(void);
+void suite_team(void);
+void suite_audit(void);
+void suite_billing(void);
+void suite_commerces(void);
+void suite_activities(void);
+void suite_isolation(void);
 
 #endif

@@ -1,0 +1,10 @@
+/* commerce.c — see commerce.h. */
+#include "config.h"
+
+#include "commerce.h"
+
+int
+commerce_placeholder(void)
+{
+	return 0;
+}

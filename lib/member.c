@@ -1,0 +1,10 @@
+/* member.c — see member.h. */
+#include "config.h"
+
+#include "member.h"
+
+int
+member_placeholder(void)
+{
+	return 0;
+}

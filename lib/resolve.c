@@ -1,0 +1,10 @@
+/* resolve.c — see resolve.h. */
+#include "config.h"
+
+#include "resolve.h"
+
+int
+resolve_placeholder(void)
+{
+	return 0;
+}

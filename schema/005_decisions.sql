@@ -1,0 +1,2 @@
+-- 005_decisions: placeholder, filled in by the issue that owns it.
+DO 0;

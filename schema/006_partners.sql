@@ -1,0 +1,2 @@
+-- 006_partners: placeholder, filled in by the issue that owns it.
+DO 0;

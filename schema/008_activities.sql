@@ -1,0 +1,2 @@
+-- 008_activities: placeholder, filled in by the issue that owns it.
+DO 0;
