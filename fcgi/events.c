@@ -20,6 +20,7 @@
 #include "http.h"
 #include "jsonin.h"
 #include "log.h"
+#include "partner.h"
 #include "ratelimit.h"
 
 static void events_product(struct http_req *);
@@ -72,8 +73,9 @@ next_plan(const char *plan)
  * The events must already be valid.
  */
 static void
-events_ingest(struct http_req *r, const char *source, const struct event_in *ev, size_t n)
+events_ingest(struct http_req *r, const char *source, struct event_in *ev, size_t n)
 {
+	struct partner_mapset maps = { NULL, 0, NULL };
 	struct rl_result rl;
 	struct event_result res;
 	struct json_object *o;
@@ -81,6 +83,16 @@ events_ingest(struct http_req *r, const char *source, const struct event_in *ev,
 	const char *up;
 	int rc;
 
+	/* A partner's customer: the event mappings of its shared integrations
+	 * rename product events before they are stored. Only customer tenants
+	 * pay this one lookup. */
+	if (strcmp(r->auth.tenant_role, "customer") == 0) {
+		if (partner_mapset_load(r->auth.tenant_id, &maps) != 0) {
+			http_internal(r);
+			return;
+		}
+		partner_mappings_apply(maps.m, maps.n, ev, n);
+	}
 	if (ratelimit_hit(r->auth.tenant_id, RL_TRACK, r->auth.track_limit, (long long)n, r->now,
 	    &rl) == 0) {
 		http_rate_headers(r, &rl);
@@ -92,7 +104,7 @@ events_ingest(struct http_req *r, const char *source, const struct event_in *ev,
 			http_error(r, 429, "track_limit_exceeded",
 			    "the %s plan tracks %lld events per hour and this batch of %zu would pass "
 			    "it; retry after %lld seconds", r->auth.plan, rl.limit, n, rl.retry_after);
-			return;
+			goto out;
 		}
 	}
 	rc = event_store(r->auth.tenant_id, source, r->auth.test_mode, ev, n, r->now, &res);
@@ -109,16 +121,18 @@ events_ingest(struct http_req *r, const char *source, const struct event_in *ev,
 		up = next_plan(r->auth.plan);
 		json_object_object_add(o, "upgrade_to", up ? json_object_new_string(up) : NULL);
 		http_json(r, 402, o);
-		return;
+		goto out;
 	}
 	if (rc != EVENT_STORE_OK) {
 		http_internal(r);
-		return;
+		goto out;
 	}
 	o = json_object_new_object();
 	json_object_object_add(o, "accepted", json_object_new_int64(res.accepted));
 	json_object_object_add(o, "duplicates", json_object_new_int64(res.duplicates));
 	http_json(r, 200, o);
+out:
+	partner_mapset_free(&maps);
 }
 
 /* Answers a validation failure with the track bucket's headers (nothing counted). */
