@@ -5,6 +5,8 @@
  *   retivo-admin tenant create --name N --slug S [--plan P] [--role R] [--parent ID]
  *   retivo-admin tenant plan --tenant ID --plan P
  *   retivo-admin key create --tenant ID --mode live|test --scopes a,b [--label L]
+ *   retivo-admin member create --tenant ID --email E --role admin|editor|viewer
+ *                              [--name N] --password-stdin
  *   retivo-admin gc [--now ISO-8601]
  *
  * Every command prints one JSON object on stdout and exits 0, or prints
@@ -25,6 +27,8 @@
 #include "conf.h"
 #include "db.h"
 #include "log.h"
+#include "member.h"
+#include "password.h"
 #include "tenant.h"
 #include "timeutil.h"
 
@@ -274,6 +278,56 @@ admin_key_create(int argc, char **argv, int64_t now)
 	return admin_print(out);
 }
 
+/*
+ * Creates a member with a password read from the first line of stdin (never
+ * from argv, which other users of the host can read in ps): how the first
+ * admin of a tenant comes to exist; later members are invited.
+ */
+static int
+admin_member_create(int argc, char **argv, int64_t now)
+{
+	const char *tenant = admin_opt(argc, argv, "--tenant");
+	const char *email_in = admin_opt(argc, argv, "--email");
+	const char *role = admin_opt(argc, argv, "--role");
+	const char *name = admin_opt(argc, argv, "--name");
+	char email[MEMBER_EMAIL_MAX + 1], pw[PASSWORD_MAX_LEN + 2], hash[PASSWORD_HASH_MAX], id[48];
+	const char *why;
+	struct json_object *t, *m;
+	size_t len;
+	int i, from_stdin = 0, rc;
+
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--password-stdin") == 0)
+			from_stdin = 1;
+	if (tenant == NULL)
+		return admin_fail("--tenant is required");
+	if (!member_email_valid(email_in))
+		return admin_fail("--email must be an email address");
+	if (member_role_scopes(role) == 0)
+		return admin_fail("--role must be admin, editor or viewer");
+	if (!from_stdin)
+		return admin_fail("--password-stdin is required (the password is read from stdin)");
+	if (fgets(pw, sizeof(pw), stdin) == NULL)
+		return admin_fail("no password on stdin");
+	len = strlen(pw);
+	while (len > 0 && (pw[len - 1] == '\n' || pw[len - 1] == '\r'))
+		pw[--len] = '\0';
+	if ((why = password_policy(pw)) != NULL)
+		return admin_fail("%s", why);
+	if ((t = tenant_get_json(tenant)) == NULL)
+		return admin_fail("no such tenant: %s", tenant);
+	json_object_put(t);
+	member_email_normalize(email_in, email, sizeof(email));
+	if (password_hash(pw, PASSWORD_ITERATIONS, hash) != 0)
+		return admin_fail("cannot hash the password");
+	memset(pw, 0, sizeof(pw));
+	if ((rc = member_create(tenant, email, name, role, hash, now, id)) == 1)
+		return admin_fail("an account with this email already exists: %s", email);
+	if (rc != 0 || (m = member_get_json(tenant, id)) == NULL)
+		return admin_fail("cannot create member");
+	return admin_print(m);
+}
+
 static struct db_stmt gc_rate = DB_STMT(
     "DELETE FROM rate_counters WHERE window_start < ? LIMIT 10000");
 
@@ -305,6 +359,8 @@ admin_usage(void)
 	    "       retivo-admin tenant create --name N --slug S [--plan P] [--role R] [--parent ID]\n"
 	    "       retivo-admin tenant plan --tenant ID --plan P\n"
 	    "       retivo-admin key create --tenant ID --mode live|test --scopes a,b [--label L]\n"
+	    "       retivo-admin member create --tenant ID --email E --role R [--name N] "
+	    "--password-stdin\n"
 	    "       retivo-admin gc [--now ISO-8601]\n");
 }
 
@@ -333,6 +389,8 @@ main(int argc, char **argv)
 		rc = admin_tenant_plan(argc, argv, now);
 	else if (argc >= 3 && strcmp(argv[1], "key") == 0 && strcmp(argv[2], "create") == 0)
 		rc = admin_key_create(argc, argv, now);
+	else if (argc >= 3 && strcmp(argv[1], "member") == 0 && strcmp(argv[2], "create") == 0)
+		rc = admin_member_create(argc, argv, now);
 	else if (strcmp(argv[1], "gc") == 0)
 		rc = admin_gc(now);
 	else {

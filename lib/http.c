@@ -3,9 +3,11 @@
  *
  * Order matters and is cheapest first: route and method (no I/O), body
  * size from CONTENT_LENGTH before reading a byte (413), content type and
- * JSON parse with a depth cap (415/400), then the key (401), the tenant's
- * hourly quota (429) and the route's scope (403), and only then the
- * handler.
+ * JSON parse with a depth cap (415/400), then the key or, without an
+ * Authorization header, a member's session cookie (401) and its CSRF token
+ * on writes (403), the tenant's hourly quota (429) and the route's scope
+ * (403), and only then the handler. After a successful write the request
+ * is recorded in the audit log.
  */
 #include "config.h"
 
@@ -22,12 +24,14 @@
 
 #include <fcgiapp.h>
 
+#include "audit.h"
 #include "conf.h"
 #include "crypto.h"
 #include "db.h"
 #include "http.h"
 #include "log.h"
 #include "ratelimit.h"
+#include "session.h"
 #include "timeutil.h"
 
 static const char *
@@ -119,6 +123,9 @@ http_json(struct http_req *r, int status, struct json_object *obj)
 		http_internal(r);
 		return;
 	}
+	/* The object a write created or changed, for the audit log. */
+	if (status >= 200 && status < 300 && r->method != NULL && strcmp(r->method, "GET") != 0)
+		audit_object_of_response(obj, r->audit_object, sizeof(r->audit_object));
 	text = json_object_to_json_string_length(obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
 	http_write(r, status, text, len);
 	json_object_put(obj);
@@ -429,6 +436,97 @@ http_rate_headers(struct http_req *r, const struct rl_result *res)
 	r->rl.retry_after = res->retry_after;
 }
 
+const char *
+http_param(struct http_req *r, const char *name)
+{
+	FCGX_Request *f = r->fcgi;
+
+	return FCGX_GetParam(name, f->envp);
+}
+
+int
+http_is_https(struct http_req *r)
+{
+	const char *https = http_param(r, "HTTPS"), *proto, *addr = r->remote_addr;
+
+	if (https != NULL && strcasecmp(https, "on") == 0)
+		return 1;
+	proto = http_param(r, "HTTP_X_FORWARDED_PROTO");
+	return proto != NULL && strcasecmp(proto, "https") == 0 && addr != NULL &&
+	    (strcmp(addr, "127.0.0.1") == 0 || strcmp(addr, "::1") == 0);
+}
+
+/*
+ * Authenticates by the session cookie (only called without an
+ * Authorization header) and checks the CSRF token of a write: a browser
+ * sends the cookie on a forged cross-site form post too, but cannot read
+ * the token that sign-in returned. Returns 0 with r->auth filled, 0 with
+ * r->auth.session unset when there is no session cookie (the caller then
+ * answers 401 for a missing key), or -1 having answered.
+ */
+static int
+http_session(struct http_req *r)
+{
+	const char *sent;
+
+	switch (session_authenticate(http_param(r, "HTTP_COOKIE"), r->now, &r->auth)) {
+	case AUTH_OK:
+		break;
+	case AUTH_MISSING:
+		return 0;
+	case AUTH_ERROR:
+		http_header(r, "Retry-After", "5");
+		http_error(r, 503, "unavailable", "service temporarily unavailable");
+		return -1;
+	default:
+		http_error(r, 401, "invalid_session",
+		    "session expired or invalid: sign in again at POST /api/auth/login");
+		return -1;
+	}
+	if (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0)
+		return 0;
+	sent = http_param(r, "HTTP_X_CSRF_TOKEN");
+	if (sent == NULL || strlen(sent) != strlen(r->auth.csrf) ||
+	    !crypto_equal(sent, r->auth.csrf, strlen(sent))) {
+		http_error(r, 403, "csrf_failed",
+		    "missing or wrong X-CSRF-Token header: send the csrf_token from sign-in");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Records a successful write in the audit log: by the key or member, on
+ * the route's pattern, with the path's first id or the id in the response.
+ */
+static void
+http_audit(struct http_req *r, const struct http_route *route)
+{
+	struct audit_entry e;
+	char action[256];
+
+	if (r->status < 200 || r->status >= 300 || strcmp(r->method, "GET") == 0 ||
+	    strcmp(r->method, "HEAD") == 0 || r->auth.tenant_id[0] == '\0' ||
+	    (route->flags & (HTTP_RATE_TRACK | HTTP_NO_AUDIT)) != 0)
+		return;
+	memset(&e, 0, sizeof(e));
+	snprintf(action, sizeof(action), "%s %s", r->method, route->pattern);
+	e.tenant_id = r->auth.tenant_id;
+	e.actor_type = r->auth.session ? "member" : "api_key";
+	e.actor_id = r->auth.session ? r->auth.member_id : r->auth.key_id;
+	e.action = action;
+	e.method = r->method;
+	e.route = route->pattern;
+	e.object_id = r->params[0] != NULL ? r->params[0] :
+	    r->audit_object[0] != '\0' ? r->audit_object : NULL;
+	e.status = r->status;
+	e.remote_addr = r->remote_addr;
+	e.user_agent = r->user_agent;
+	e.request_id = r->request_id;
+	e.now = r->now;
+	audit_record(&e);
+}
+
 /* Authenticates, counts the request and checks scope; -1 when answered. */
 static int
 http_authorize(struct http_req *r, unsigned scopes, unsigned flags)
@@ -437,7 +535,13 @@ http_authorize(struct http_req *r, unsigned scopes, unsigned flags)
 	struct rl_result res;
 	char retry[32];
 
-	switch (auth_authenticate(FCGX_GetParam("HTTP_AUTHORIZATION", f->envp), r->now, &r->auth)) {
+	const char *authz = FCGX_GetParam("HTTP_AUTHORIZATION", f->envp);
+
+	/* A Bearer key wins; a session cookie stands in only when it is absent. */
+	if (authz == NULL && FCGX_GetParam("HTTP_COOKIE", f->envp) != NULL &&
+	    http_session(r) != 0)
+		return -1;
+	switch (r->auth.session ? AUTH_OK : auth_authenticate(authz, r->now, &r->auth)) {
 	case AUTH_OK:
 		break;
 	case AUTH_MISSING:
@@ -470,6 +574,12 @@ http_authorize(struct http_req *r, unsigned scopes, unsigned flags)
 			    "retry after %lld seconds", res.limit, r->auth.plan, res.retry_after);
 			return -1;
 		}
+	}
+	if ((r->auth.scopes & scopes) == 0 && r->auth.session) {
+		http_error(r, 403, "insufficient_role",
+		    "the %s role may not do this (seed 003: it needs %s)", r->auth.member_role,
+		    (scopes & (SCOPE_MANAGE | SCOPE_DECIDE)) ? "an editor or admin" : "an admin");
+		return -1;
 	}
 	if ((r->auth.scopes & scopes) == 0) {
 		char need[96];
@@ -564,6 +674,9 @@ http_handle(struct http_req *r, const struct http_route *routes, size_t nroutes)
 		log_err("http: handler for %s %s sent no response", r->method, route->pattern);
 		http_internal(r);
 	}
+	/* r->params still point into scratch, which is in scope here. */
+	if (route->scopes != 0)
+		http_audit(r, route);
 }
 
 static int
@@ -578,6 +691,21 @@ http_listen_socket(int argc, char **argv)
 	return 0;	/* the socket the web server handed us as stdin */
 }
 
+/* The route table as "METHOD PATTERN SCOPES" lines (see http.h). */
+static int
+http_print_routes(const struct http_route *routes, size_t nroutes)
+{
+	char scopes[96];
+	size_t i;
+
+	for (i = 0; i < nroutes; i++) {
+		auth_scopes_format(routes[i].scopes, scopes, sizeof(scopes));
+		printf("%s %s %s\n", routes[i].method, routes[i].pattern,
+		    routes[i].scopes != 0 ? scopes : "none");
+	}
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
 int
 http_serve(int argc, char **argv, const char *progname,
     const struct http_route *routes, size_t nroutes)
@@ -585,8 +713,11 @@ http_serve(int argc, char **argv, const char *progname,
 	FCGX_Request fr;
 	struct http_req r;
 	const struct conf *c;
-	int sock;
+	int sock, i;
 
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--routes") == 0)
+			return http_print_routes(routes, nroutes);
 	log_init(progname);
 	signal(SIGPIPE, SIG_IGN);
 	if ((c = conf_get()) == NULL)
