@@ -104,17 +104,17 @@ auth_login(struct http_req *r)
 		http_error(r, 401, "invalid_credentials", "invalid email or password");
 		return;
 	}
-	if (session_create(m.tenant_id, m.id, r->now, token, csrf) != 0 ||
-	    (member = member_get_json(m.tenant_id, m.id)) == NULL) {
-		http_internal(r);
-		return;
-	}
 	/* Raise the cost of an old hash while the password is at hand. */
 	if (password_needs_rehash(m.password_hash) &&
 	    password_hash(password, PASSWORD_ITERATIONS, fresh) == 0)
 		member_login_touch(m.id, fresh, r->now);
 	else
 		member_login_touch(m.id, NULL, r->now);
+	if (session_create(m.tenant_id, m.id, r->now, token, csrf) != 0 ||
+	    (member = member_get_json(m.tenant_id, m.id)) == NULL) {
+		http_internal(r);
+		return;
+	}
 	team_audit_event(r, m.tenant_id, "member", m.id, "auth.login", 200);
 	session_cookie_format(token, http_is_https(r), cookie, sizeof(cookie));
 	http_header(r, "Set-Cookie", cookie);
