@@ -44,7 +44,7 @@ api_session(struct resp *r, const char *method, const char *path, const struct s
 	struct curl_slist *h = NULL;
 	struct sbuf b = { NULL, 0 }, hb = { NULL, 0 };
 	char url[2048], line[512], *body = NULL;
-	const char *base = getenv("RETIVO_BASE_URL");
+	const char *base = getenv("RETIVO_BASE_URL"), *p, *nl = NULL;
 	va_list ap;
 	CURLcode cc;
 	int n = 0;
@@ -76,8 +76,12 @@ api_session(struct resp *r, const char *method, const char *path, const struct s
 		snprintf(line, sizeof(line), "X-CSRF-Token: %s", csrf);
 		h = curl_slist_append(h, line);
 	}
-	if (header != NULL)
-		h = curl_slist_append(h, header);
+	/* header may hold several lines separated by '\n'. */
+	for (p = header; p != NULL && *p != '\0'; p = nl ? nl + 1 : NULL) {
+		nl = strchr(p, '\n');
+		snprintf(line, sizeof(line), "%.*s", nl ? (int)(nl - p) : (int)strlen(p), p);
+		h = curl_slist_append(h, line);
+	}
 	if (body != NULL) {
 		h = curl_slist_append(h, "Content-Type: application/json");
 		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);

@@ -20,8 +20,8 @@ struct session {
 
 /*
  * As api(), but sends s's cookie (when s is not NULL), the CSRF header
- * csrf (NULL: none) and one extra header line (NULL: none) instead of a
- * key.
+ * csrf (NULL: none) and extra header lines separated by '\n' (NULL: none)
+ * instead of a key.
  */
 int api_session(struct resp *r, const char *method, const char *path, const struct session *s,
     const char *csrf, const char *header, const char *fmt, ...)
