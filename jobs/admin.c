@@ -7,7 +7,7 @@
  *   retivo-admin key create --tenant ID --mode live|test --scopes a,b [--label L]
  *   retivo-admin member create --tenant ID --email E --role admin|editor|viewer
  *                              [--name N] --password-stdin
- *   retivo-admin gc [--now ISO-8601]
+ *   retivo-admin gc [--now ISO-8601]      (rate counters, expired sessions)
  *
  * Every command prints one JSON object on stdout and exits 0, or prints
  * {"error": ...} and exits 1, so scripts (run.sh among them) can parse it.
@@ -331,23 +331,46 @@ admin_member_create(int argc, char **argv, int64_t now)
 static struct db_stmt gc_rate = DB_STMT(
     "DELETE FROM rate_counters WHERE window_start < ? LIMIT 10000");
 
-/* Prunes rate counters of windows that ended over an hour ago. */
+static struct db_stmt gc_sessions = DB_STMT(
+    "DELETE FROM member_sessions WHERE expires_at <= ? OR last_seen_at <= ? - INTERVAL 43200 SECOND "
+    "LIMIT 10000");
+
+/* Runs a batched DELETE until it deletes less than a batch; -1 on error. */
+static long long
+admin_gc_batches(struct db_stmt *s, const char *types, const char *a, long long b)
+{
+	unsigned long long total = 0, n;
+	int rc;
+
+	do {
+		rc = types[0] == 'i' ? db_exec(s, types, b) : db_exec(s, types, a, a);
+		if (rc != 0)
+			return -1;
+		n = db_affected(s);
+		db_done(s);
+		total += n;
+	} while (n == 10000);
+	return (long long)total;
+}
+
+/*
+ * Prunes rate counters of windows that ended over an hour ago, and member
+ * sessions past their absolute or idle expiry (lib/session.h).
+ */
 static int
 admin_gc(int64_t now)
 {
-	struct json_object *out = json_object_new_object();
-	unsigned long long total = 0, n;
+	struct json_object *out;
+	long long rates, sessions;
+	char ts[20];
 
-	do {
-		if (db_exec(&gc_rate, "i", (long long)(now - 7200)) != 0) {
-			json_object_put(out);
-			return admin_fail("gc failed");
-		}
-		n = db_affected(&gc_rate);
-		db_done(&gc_rate);
-		total += n;
-	} while (n == 10000);
-	json_object_object_add(out, "rate_counters_deleted", json_object_new_int64((int64_t)total));
+	time_format_sql(now, ts);
+	if ((rates = admin_gc_batches(&gc_rate, "i", NULL, (long long)(now - 7200))) < 0 ||
+	    (sessions = admin_gc_batches(&gc_sessions, "ss", ts, 0)) < 0)
+		return admin_fail("gc failed");
+	out = json_object_new_object();
+	json_object_object_add(out, "rate_counters_deleted", json_object_new_int64(rates));
+	json_object_object_add(out, "sessions_deleted", json_object_new_int64(sessions));
 	return admin_print(out);
 }
 

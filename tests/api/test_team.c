@@ -117,6 +117,13 @@ team_sessions(const struct fixture *f, struct session *admin)
 	resp_free(&r);
 	ok(sql_int("SELECT COUNT(*) FROM member_sessions WHERE token_hash = '%s'", fresh.cookie + 15) == 0,
 	    "session: the cookie token itself is not stored (only its hash)");
+	{
+		char out[512];
+
+		ok(admin_run(out, sizeof(out), "gc") == 0 && strstr(out, "sessions_deleted") &&
+		    sql_int("SELECT COUNT(*) FROM member_sessions WHERE token_hash = SHA2('%s', 256)",
+		    fresh.cookie + 15) == 0, "gc: retivo-admin gc prunes expired sessions (%s)", out);
+	}
 
 	/* Sign-out ends that session only. */
 	session_login(&fresh, admin->email, TEST_PASSWORD);
