@@ -29,6 +29,7 @@
 #include "log.h"
 #include "member.h"
 #include "password.h"
+#include "session.h"
 #include "tenant.h"
 #include "timeutil.h"
 
@@ -332,18 +333,19 @@ static struct db_stmt gc_rate = DB_STMT(
     "DELETE FROM rate_counters WHERE window_start < ? LIMIT 10000");
 
 static struct db_stmt gc_sessions = DB_STMT(
-    "DELETE FROM member_sessions WHERE expires_at <= ? OR last_seen_at <= ? - INTERVAL 43200 SECOND "
+    "DELETE FROM member_sessions WHERE expires_at <= ? OR last_seen_at <= ? "
     "LIMIT 10000");
 
 /* Runs a batched DELETE until it deletes less than a batch; -1 on error. */
 static long long
-admin_gc_batches(struct db_stmt *s, const char *types, const char *a, long long b)
+admin_gc_batches(struct db_stmt *s, const char *types, const char *a, const char *a2,
+    long long b)
 {
 	unsigned long long total = 0, n;
 	int rc;
 
 	do {
-		rc = types[0] == 'i' ? db_exec(s, types, b) : db_exec(s, types, a, a);
+		rc = types[0] == 'i' ? db_exec(s, types, b) : db_exec(s, types, a, a2);
 		if (rc != 0)
 			return -1;
 		n = db_affected(s);
@@ -362,11 +364,12 @@ admin_gc(int64_t now)
 {
 	struct json_object *out;
 	long long rates, sessions;
-	char ts[20];
+	char ts[20], idle[20];
 
 	time_format_sql(now, ts);
-	if ((rates = admin_gc_batches(&gc_rate, "i", NULL, (long long)(now - 7200))) < 0 ||
-	    (sessions = admin_gc_batches(&gc_sessions, "ss", ts, 0)) < 0)
+	time_format_sql(now - SESSION_IDLE_TTL, idle);
+	if ((rates = admin_gc_batches(&gc_rate, "i", NULL, NULL, (long long)(now - 7200))) < 0 ||
+	    (sessions = admin_gc_batches(&gc_sessions, "ss", ts, idle, 0)) < 0)
 		return admin_fail("gc failed");
 	out = json_object_new_object();
 	json_object_object_add(out, "rate_counters_deleted", json_object_new_int64(rates));

@@ -67,7 +67,7 @@ static struct db_stmt session_lookup = DB_STMT(
     "  t.api_limit_override, t.track_limit_override "
     "FROM member_sessions s JOIN members m ON m.id = s.member_id AND m.tenant_id = s.tenant_id "
     "JOIN tenants t ON t.id = s.tenant_id "
-    "WHERE s.token_hash = ? AND s.expires_at > ? AND s.last_seen_at > ? - INTERVAL 43200 SECOND");
+    "WHERE s.token_hash = ? AND s.expires_at > ? AND s.last_seen_at > ?");
 static struct db_stmt session_touch = DB_STMT(
     "UPDATE member_sessions SET last_seen_at = ? WHERE token_hash = ?");
 
@@ -103,7 +103,7 @@ enum auth_result
 session_authenticate(const char *cookie_header, int64_t now, struct auth *out)
 {
 	struct db_stmt *s = &session_lookup;
-	char token[SESSION_TOKEN_LEN + 8], ts[20];
+	char token[SESSION_TOKEN_LEN + 8], ts[20], idle[20];
 	int stale, found;
 
 	memset(out, 0, sizeof(*out));
@@ -113,8 +113,8 @@ session_authenticate(const char *cookie_header, int64_t now, struct auth *out)
 		return AUTH_UNKNOWN;
 	crypto_sha256_hex(token, strlen(token), out->session_hash);
 	time_format_sql(now, ts);
-	/* The idle window (43200 s) is SESSION_IDLE_TTL, written out in the SQL. */
-	if (db_exec(s, "ssss", ts, out->session_hash, ts, ts) != 0)
+	time_format_sql(now - SESSION_IDLE_TTL, idle);
+	if (db_exec(s, "ssss", ts, out->session_hash, ts, idle) != 0)
 		return AUTH_ERROR;
 	if ((found = db_fetch(s)) != 1) {
 		db_done(s);
