@@ -97,7 +97,10 @@ settings_patch(struct http_req *r)
 	in_init(&v, r->body, NULL);
 	/* Before validation: a manage key learns it may not, whatever the value. */
 	if (in_has(&v, "shadow_mode") && !(r->auth.scopes & SCOPE_FULL)) {
-		http_error_field(r, 403, "insufficient_scope", "shadow_mode",
+		/* Seed 003: toggling shadow mode is an admin's, for keys and members alike. */
+		http_error_field(r, 403, r->auth.session ? "insufficient_role" : "insufficient_scope",
+		    "shadow_mode", r->auth.session ?
+		    "shadow_mode: only an admin may change shadow mode" :
 		    "shadow_mode: only a full-scope (admin) key may change shadow mode");
 		return;
 	}

@@ -5,7 +5,9 @@
  *   retivo-admin tenant create --name N --slug S [--plan P] [--role R] [--parent ID]
  *   retivo-admin tenant plan --tenant ID --plan P
  *   retivo-admin key create --tenant ID --mode live|test --scopes a,b [--label L]
- *   retivo-admin gc [--now ISO-8601]
+ *   retivo-admin member create --tenant ID --email E --role admin|editor|viewer
+ *                              [--name N] --password-stdin
+ *   retivo-admin gc [--now ISO-8601]      (rate counters, expired sessions)
  *
  * Every command prints one JSON object on stdout and exits 0, or prints
  * {"error": ...} and exits 1, so scripts (run.sh among them) can parse it.
@@ -25,6 +27,9 @@
 #include "conf.h"
 #include "db.h"
 #include "log.h"
+#include "member.h"
+#include "password.h"
+#include "session.h"
 #include "tenant.h"
 #include "timeutil.h"
 
@@ -274,26 +279,101 @@ admin_key_create(int argc, char **argv, int64_t now)
 	return admin_print(out);
 }
 
+/*
+ * Creates a member with a password read from the first line of stdin (never
+ * from argv, which other users of the host can read in ps): how the first
+ * admin of a tenant comes to exist; later members are invited.
+ */
+static int
+admin_member_create(int argc, char **argv, int64_t now)
+{
+	const char *tenant = admin_opt(argc, argv, "--tenant");
+	const char *email_in = admin_opt(argc, argv, "--email");
+	const char *role = admin_opt(argc, argv, "--role");
+	const char *name = admin_opt(argc, argv, "--name");
+	char email[MEMBER_EMAIL_MAX + 1], pw[PASSWORD_MAX_LEN + 2], hash[PASSWORD_HASH_MAX], id[48];
+	const char *why;
+	struct json_object *t, *m;
+	size_t len;
+	int i, from_stdin = 0, rc;
+
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--password-stdin") == 0)
+			from_stdin = 1;
+	if (tenant == NULL)
+		return admin_fail("--tenant is required");
+	if (!member_email_valid(email_in))
+		return admin_fail("--email must be an email address");
+	if (member_role_scopes(role) == 0)
+		return admin_fail("--role must be admin, editor or viewer");
+	if (!from_stdin)
+		return admin_fail("--password-stdin is required (the password is read from stdin)");
+	if (fgets(pw, sizeof(pw), stdin) == NULL)
+		return admin_fail("no password on stdin");
+	len = strlen(pw);
+	while (len > 0 && (pw[len - 1] == '\n' || pw[len - 1] == '\r'))
+		pw[--len] = '\0';
+	if ((why = password_policy(pw)) != NULL)
+		return admin_fail("%s", why);
+	if ((t = tenant_get_json(tenant)) == NULL)
+		return admin_fail("no such tenant: %s", tenant);
+	json_object_put(t);
+	member_email_normalize(email_in, email, sizeof(email));
+	if (password_hash(pw, PASSWORD_ITERATIONS, hash) != 0)
+		return admin_fail("cannot hash the password");
+	memset(pw, 0, sizeof(pw));
+	if ((rc = member_create(tenant, email, name, role, hash, now, id)) == 1)
+		return admin_fail("an account with this email already exists: %s", email);
+	if (rc != 0 || (m = member_get_json(tenant, id)) == NULL)
+		return admin_fail("cannot create member");
+	return admin_print(m);
+}
+
 static struct db_stmt gc_rate = DB_STMT(
     "DELETE FROM rate_counters WHERE window_start < ? LIMIT 10000");
 
-/* Prunes rate counters of windows that ended over an hour ago. */
+static struct db_stmt gc_sessions = DB_STMT(
+    "DELETE FROM member_sessions WHERE expires_at <= ? OR last_seen_at <= ? "
+    "LIMIT 10000");
+
+/* Runs a batched DELETE until it deletes less than a batch; -1 on error. */
+static long long
+admin_gc_batches(struct db_stmt *s, const char *types, const char *a, const char *a2,
+    long long b)
+{
+	unsigned long long total = 0, n;
+	int rc;
+
+	do {
+		rc = types[0] == 'i' ? db_exec(s, types, b) : db_exec(s, types, a, a2);
+		if (rc != 0)
+			return -1;
+		n = db_affected(s);
+		db_done(s);
+		total += n;
+	} while (n == 10000);
+	return (long long)total;
+}
+
+/*
+ * Prunes rate counters of windows that ended over an hour ago, and member
+ * sessions past their absolute or idle expiry (lib/session.h).
+ */
 static int
 admin_gc(int64_t now)
 {
-	struct json_object *out = json_object_new_object();
-	unsigned long long total = 0, n;
+	struct json_object *out;
+	long long rates, sessions;
+	char ts[20], idle[20];
 
-	do {
-		if (db_exec(&gc_rate, "i", (long long)(now - 7200)) != 0) {
-			json_object_put(out);
-			return admin_fail("gc failed");
-		}
-		n = db_affected(&gc_rate);
-		db_done(&gc_rate);
-		total += n;
-	} while (n == 10000);
-	json_object_object_add(out, "rate_counters_deleted", json_object_new_int64((int64_t)total));
+	time_format_sql(now, ts);
+	time_format_sql(now - SESSION_IDLE_TTL, idle);
+	if ((rates = admin_gc_batches(&gc_rate, "i", NULL, NULL, (long long)(now - 7200))) < 0 ||
+	    (sessions = admin_gc_batches(&gc_sessions, "ss", ts, idle, 0)) < 0)
+		return admin_fail("gc failed");
+	out = json_object_new_object();
+	json_object_object_add(out, "rate_counters_deleted", json_object_new_int64(rates));
+	json_object_object_add(out, "sessions_deleted", json_object_new_int64(sessions));
 	return admin_print(out);
 }
 
@@ -305,6 +385,8 @@ admin_usage(void)
 	    "       retivo-admin tenant create --name N --slug S [--plan P] [--role R] [--parent ID]\n"
 	    "       retivo-admin tenant plan --tenant ID --plan P\n"
 	    "       retivo-admin key create --tenant ID --mode live|test --scopes a,b [--label L]\n"
+	    "       retivo-admin member create --tenant ID --email E --role R [--name N] "
+	    "--password-stdin\n"
 	    "       retivo-admin gc [--now ISO-8601]\n");
 }
 
@@ -333,6 +415,8 @@ main(int argc, char **argv)
 		rc = admin_tenant_plan(argc, argv, now);
 	else if (argc >= 3 && strcmp(argv[1], "key") == 0 && strcmp(argv[2], "create") == 0)
 		rc = admin_key_create(argc, argv, now);
+	else if (argc >= 3 && strcmp(argv[1], "member") == 0 && strcmp(argv[2], "create") == 0)
+		rc = admin_member_create(argc, argv, now);
 	else if (strcmp(argv[1], "gc") == 0)
 		rc = admin_gc(now);
 	else {

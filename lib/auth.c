@@ -145,6 +145,19 @@ auth_copy(char *dst, size_t len, const char *src)
 	snprintf(dst, len, "%s", src ? src : "");
 }
 
+void
+auth_set_limits(struct auth *out, const char *api_override, const char *track_override)
+{
+	out->api_limit = api_override ? strtoll(api_override, NULL, 10) :
+	    ratelimit_plan_limit(out->plan, RL_API);
+	out->track_limit = track_override ? strtoll(track_override, NULL, 10) :
+	    ratelimit_plan_limit(out->plan, RL_TRACK);
+	if (out->api_limit < 0)
+		out->api_limit = ratelimit_plan_limit("starter", RL_API);
+	if (out->track_limit < 0)
+		out->track_limit = ratelimit_plan_limit("starter", RL_TRACK);
+}
+
 enum auth_result
 auth_authenticate(const char *authorization, int64_t now, struct auth *out)
 {
@@ -188,13 +201,7 @@ auth_authenticate(const char *authorization, int64_t now, struct auth *out)
 	auth_copy(out->tenant_role, sizeof(out->tenant_role), db_col(s, 6));
 	auth_copy(out->parent_tenant_id, sizeof(out->parent_tenant_id), db_col(s, 7));
 	auth_copy(out->plan, sizeof(out->plan), db_col(s, 8));
-	out->api_limit = db_col(s, 9) ? db_col_int(s, 9) : ratelimit_plan_limit(out->plan, RL_API);
-	out->track_limit = db_col(s, 10) ? db_col_int(s, 10) :
-	    ratelimit_plan_limit(out->plan, RL_TRACK);
-	if (out->api_limit < 0)
-		out->api_limit = ratelimit_plan_limit("starter", RL_API);
-	if (out->track_limit < 0)
-		out->track_limit = ratelimit_plan_limit("starter", RL_TRACK);
+	auth_set_limits(out, db_col(s, 9), db_col(s, 10));
 	db_done(&auth_lookup);
 	if (stale && db_exec(&auth_touch, "ss", nowsql, out->key_id) == 0)
 		db_done(&auth_touch);

@@ -32,6 +32,13 @@ struct auth {
 	long long	track_limit;		/* tracked events per hour */
 	unsigned	scopes;
 	int		test_mode;
+	/* Set instead of key_id when a member's session cookie authenticated
+	 * the request (lib/session.c): scopes then come from the role. */
+	int		session;
+	char		member_id[48];
+	char		member_role[16];	/* admin, editor, viewer */
+	char		csrf[48];		/* the session's X-CSRF-Token */
+	char		session_hash[65];	/* SHA-256 of the cookie token */
 };
 
 enum auth_result {
@@ -66,6 +73,13 @@ int auth_key_generate(int test_mode, char *out);
  * tenant. Also stamps the key's last_used_at (at most once a minute, so a
  * busy key is not one UPDATE per request).
  */
+/*
+ * Sets out->api_limit and track_limit from the plan in out->plan and the
+ * tenant's override columns (NULL when unset), as both keys and sessions
+ * need.
+ */
+void auth_set_limits(struct auth *out, const char *api_override, const char *track_override);
+
 enum auth_result auth_authenticate(const char *authorization, int64_t now, struct auth *out);
 
 #endif

@@ -3,9 +3,11 @@
  *
  * Order matters and is cheapest first: route and method (no I/O), body
  * size from CONTENT_LENGTH before reading a byte (413), content type and
- * JSON parse with a depth cap (415/400), then the key (401), the tenant's
- * hourly quota (429) and the route's scope (403), and only then the
- * handler.
+ * JSON parse with a depth cap (415/400), then the key or, without an
+ * Authorization header, a member's session cookie (401) and its CSRF token
+ * on writes (403), the tenant's hourly quota (429) and the route's scope
+ * (403), and only then the handler. After a successful write the request
+ * is recorded in the audit log.
  */
 #include "config.h"
 
@@ -22,10 +24,12 @@
 
 #include <fcgiapp.h>
 
+#include "audit.h"
 #include "conf.h"
 #include "crypto.h"
 #include "db.h"
 #include "http.h"
+#include "http_int.h"
 #include "log.h"
 #include "ratelimit.h"
 #include "timeutil.h"
@@ -119,6 +123,9 @@ http_json(struct http_req *r, int status, struct json_object *obj)
 		http_internal(r);
 		return;
 	}
+	/* The object a write created or changed, for the audit log. */
+	if (status >= 200 && status < 300 && r->method != NULL && strcmp(r->method, "GET") != 0)
+		audit_object_of_response(obj, r->audit_object, sizeof(r->audit_object));
 	text = json_object_to_json_string_length(obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
 	http_write(r, status, text, len);
 	json_object_put(obj);
@@ -437,7 +444,13 @@ http_authorize(struct http_req *r, unsigned scopes, unsigned flags)
 	struct rl_result res;
 	char retry[32];
 
-	switch (auth_authenticate(FCGX_GetParam("HTTP_AUTHORIZATION", f->envp), r->now, &r->auth)) {
+	const char *authz = FCGX_GetParam("HTTP_AUTHORIZATION", f->envp);
+
+	/* A Bearer key wins; a session cookie stands in only when it is absent. */
+	if (authz == NULL && FCGX_GetParam("HTTP_COOKIE", f->envp) != NULL &&
+	    http_session(r) != 0)
+		return -1;
+	switch (r->auth.session ? AUTH_OK : auth_authenticate(authz, r->now, &r->auth)) {
 	case AUTH_OK:
 		break;
 	case AUTH_MISSING:
@@ -470,6 +483,12 @@ http_authorize(struct http_req *r, unsigned scopes, unsigned flags)
 			    "retry after %lld seconds", res.limit, r->auth.plan, res.retry_after);
 			return -1;
 		}
+	}
+	if ((r->auth.scopes & scopes) == 0 && r->auth.session) {
+		http_error(r, 403, "insufficient_role",
+		    "the %s role may not do this (seed 003: it needs %s)", r->auth.member_role,
+		    (scopes & (SCOPE_MANAGE | SCOPE_DECIDE)) ? "an editor or admin" : "an admin");
+		return -1;
 	}
 	if ((r->auth.scopes & scopes) == 0) {
 		char need[96];
@@ -564,6 +583,9 @@ http_handle(struct http_req *r, const struct http_route *routes, size_t nroutes)
 		log_err("http: handler for %s %s sent no response", r->method, route->pattern);
 		http_internal(r);
 	}
+	/* r->params still point into scratch, which is in scope here. */
+	if (route->scopes != 0)
+		http_audit(r, route);
 }
 
 static int
@@ -578,6 +600,21 @@ http_listen_socket(int argc, char **argv)
 	return 0;	/* the socket the web server handed us as stdin */
 }
 
+/* The route table as "METHOD PATTERN SCOPES" lines (see http.h). */
+static int
+http_print_routes(const struct http_route *routes, size_t nroutes)
+{
+	char scopes[96];
+	size_t i;
+
+	for (i = 0; i < nroutes; i++) {
+		auth_scopes_format(routes[i].scopes, scopes, sizeof(scopes));
+		printf("%s %s %s\n", routes[i].method, routes[i].pattern,
+		    routes[i].scopes != 0 ? scopes : "none");
+	}
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
 int
 http_serve(int argc, char **argv, const char *progname,
     const struct http_route *routes, size_t nroutes)
@@ -585,8 +622,11 @@ http_serve(int argc, char **argv, const char *progname,
 	FCGX_Request fr;
 	struct http_req r;
 	const struct conf *c;
-	int sock;
+	int sock, i;
 
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--routes") == 0)
+			return http_print_routes(routes, nroutes);
 	log_init(progname);
 	signal(SIGPIPE, SIG_IGN);
 	if ((c = conf_get()) == NULL)

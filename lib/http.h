@@ -48,6 +48,7 @@ struct http_req {
 	const char		*content_type;	/* NULL: application/json */
 	int			 responded;
 	int			 status;
+	char			 audit_object[256];	/* id in a write's 2xx response */
 };
 
 typedef void (*http_handler)(struct http_req *);
@@ -56,6 +57,8 @@ typedef void (*http_handler)(struct http_req *);
 #define HTTP_BODY_FORM		0x02	/* a form-encoded body is read as strings */
 #define HTTP_RATE_TRACK		0x04	/* counted by the handler against the track
 					 * bucket (ingestion), not the API bucket */
+#define HTTP_NO_AUDIT		0x100	/* the handler records its own audit events
+					 * (sign-in, sign-out, accepting an invitation) */
 
 struct http_route {
 	const char	*method;	/* "GET", "POST", ... */
@@ -66,6 +69,11 @@ struct http_route {
 };
 
 /*
+ * With "--routes" in argv, prints the route table, one "METHOD PATTERN
+ * SCOPES" line per route (SCOPES a comma list, or "none" when no key is
+ * needed), and returns 0 without serving: tests/api/test_isolation.c walks
+ * every route of every program that way.
+ *
  * Serves FastCGI requests until the web server closes the socket: on the
  * inherited socket (lighttpd's bin-path, mod_fcgid) or on the one named by
  * "--socket PATH" or "--listen HOST:PORT" in argv (mod_proxy_fcgi with a
@@ -73,6 +81,16 @@ struct http_route {
  */
 int http_serve(int argc, char **argv, const char *progname,
     const struct http_route *routes, size_t nroutes);
+
+/*
+ * 1 when the request reached us over TLS: the server's HTTPS parameter, or
+ * "X-Forwarded-Proto: https" from a proxy on the loopback address (the
+ * only proxy trusted; a TLS terminator on the same host).
+ */
+int http_is_https(struct http_req *r);
+
+/* A request header by CGI name ("HTTP_COOKIE"), or NULL. */
+const char *http_param(struct http_req *r, const char *name);
 
 /* Answers with status and obj (ownership of obj passes to http_json). */
 void http_json(struct http_req *r, int status, struct json_object *obj);
