@@ -34,6 +34,8 @@ enum obj {
 	OBJ_PLATFORM,
 	OBJ_MEMBER,
 	OBJ_INVITATION,
+	OBJ_PARTNER_CUSTOMER,
+	OBJ_PARTNER_INTEGRATION,
 	OBJ__MAX
 };
 
@@ -44,7 +46,9 @@ enum obj {
  * otherwise a list holding it). `catalogue` marks ids
  * that name a shared catalogue entry rather than a tenant's row (platform
  * connectors): B may act on its own connection there, so only "A's object
- * is unchanged" is asserted for B's key.
+ * is unchanged" is asserted for B's key. `partner` marks objects a partner
+ * owns (seed 002): partner P reads them with its key, and the outsiders
+ * are B's key, another partner's key and B's viewer.
  *
  * Other branches add: /api/decisions/:id, /api/interventions/:id,
  * /api/partners/..., /api/commerces/:id, /api/activities/:id — one row and
@@ -56,6 +60,7 @@ static const struct family {
 	const char	*check;
 	int		 by_id;
 	int		 catalogue;
+	int		 partner;
 } families[] = {
 	{ "/api/external/action-types/:id", OBJ_ACTION_TYPE, "/api/external/action-types", 1, 0 },
 	{ "/api/external/actions/:id", OBJ_ACTION, "/api/external/actions", 1, 0 },
@@ -65,11 +70,14 @@ static const struct family {
 	{ "/api/external/platforms/:id", OBJ_PLATFORM, "/api/external/platforms", 0, 1 },
 	{ "/api/team/members/:id", OBJ_MEMBER, "/api/team/members", 0, 0 },
 	{ "/api/team/invitations/:id", OBJ_INVITATION, "/api/team/invitations", 0, 0 },
+	{ "/api/partners/customers/:id", OBJ_PARTNER_CUSTOMER, "/api/partners/customers", 1, 0, 1 },
+	{ "/api/partners/integrations/:id", OBJ_PARTNER_INTEGRATION, "/api/partners/integrations", 0, 0, 1 },
 };
 
 /*
  * Bodies that pass a route's validation, so that the answer shows the
  * ownership check rather than a 400 (routes not listed get "{}").
+ * "{CUSTOMER}" stands for partner P's customer tenant id.
  */
 static const struct {
 	const char *route, *body;
@@ -77,6 +85,7 @@ static const struct {
 	{ "POST /api/external/actions/:id/outcome", "{\"status\":\"completed\"}" },
 	{ "PUT /api/team/members/:id/role", "{\"role\":\"admin\"}" },
 	{ "POST /api/external/platforms/:id/connect", "{\"credentials\":{\"api_key\":\"b\"}}" },
+	{ "POST /api/partners/integrations/:id/share", "{\"customer_tenant_id\":\"{CUSTOMER}\"}" },
 };
 
 #define NFAMILIES (sizeof(families) / sizeof(families[0]))
@@ -89,8 +98,9 @@ struct route {
 };
 
 struct world {
-	struct fixture a, b, p;
-	char partner_key[64];
+	struct fixture a, b, p, p2;
+	char partner_key[64];	/* P's: owns the partner objects */
+	char partner2_key[64];	/* another partner's: an outsider */
 	struct session viewer;	/* a viewer of tenant B */
 	char ids[OBJ__MAX][128];
 };
@@ -179,8 +189,8 @@ isolation_path(const char *pattern, const char *id, char *out, size_t len)
 }
 
 /*
- * The JSON text of the first object in r carrying id (as "id" or
- * "user_id"), searched depth first; "" when none. Comparing that, not the
+ * The JSON text of the first object in r carrying id (as "id",
+ * "user_id" or, for a partner's customer, "tenant_id"), searched depth first; "" when none. Comparing that, not the
  * whole body, keeps fields of other objects (a key's last_used_at) out.
  */
 static void
@@ -198,7 +208,8 @@ isolation_find(struct json_object *o, const char *id, char *out, size_t len)
 	}
 	if (!json_object_is_type(o, json_type_object))
 		return;
-	if ((json_object_object_get_ex(o, "id", &v) || json_object_object_get_ex(o, "user_id", &v)) &&
+	if ((json_object_object_get_ex(o, "id", &v) || json_object_object_get_ex(o, "user_id", &v) ||
+	    json_object_object_get_ex(o, "tenant_id", &v)) &&
 	    json_object_is_type(v, json_type_string) && strcmp(json_object_get_string(v), id) == 0) {
 		snprintf(out, len, "%s", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 		return;
@@ -221,7 +232,7 @@ isolation_snapshot(const struct world *w, const struct family *f, char *out, siz
 		snprintf(path, sizeof(path), "%s/%s", f->check, w->ids[f->obj]);
 	else
 		snprintf(path, sizeof(path), "%s", f->check);
-	api(&r, "GET", path, w->a.key, NULL);
+	api(&r, "GET", path, f->partner ? w->partner_key : w->a.key, NULL);
 	if (r.status == 200)
 		isolation_find(r.json, w->ids[f->obj], out, len);
 	resp_free(&r);
@@ -270,6 +281,18 @@ isolation_objects(struct world *w)
 	resp_free(&r);
 	bad |= fixture_member(&m, w->a.tenant_id, "editor") != 0;
 	snprintf(w->ids[OBJ_MEMBER], 128, "%s", m.member_id);
+	api(&r, "POST", "/api/partners/customers", w->partner_key,
+	    "{\"name\":\"Iso %s\",\"slug\":\"iso-%s\"}", rnd, rnd);
+	snprintf(w->ids[OBJ_PARTNER_CUSTOMER], 128, "%s",
+	    jstr(&r, "customer.tenant_id") ? jstr(&r, "customer.tenant_id") : "");
+	bad |= r.status != 201;
+	resp_free(&r);
+	api(&r, "POST", "/api/partners/integrations", w->partner_key,
+	    "{\"provider\":\"iso-%s\",\"display_name\":\"Iso\"}", rnd);
+	snprintf(w->ids[OBJ_PARTNER_INTEGRATION], 128, "%s",
+	    jstr(&r, "integration.id") ? jstr(&r, "integration.id") : "");
+	bad |= r.status != 201;
+	resp_free(&r);
 	api(&r, "POST", "/api/team/invite", w->a.key, "{\"email\":\"iso-%s@example.com\",\"role\":\"viewer\"}", rnd);
 	snprintf(w->ids[OBJ_INVITATION], 128, "%s", jstr(&r, "invitation.id") ? jstr(&r, "invitation.id") : "");
 	bad |= r.status != 201;
@@ -299,10 +322,10 @@ static void
 isolation_id_route(const struct world *w, const struct route *rt, const struct family *f)
 {
 	struct resp r;
-	char path[512], before[8192], after[8192], auth[128];
-	const char *body = strcmp(rt->method, "GET") == 0 || strcmp(rt->method, "DELETE") == 0 ?
+	char path[512], before[8192], after[8192], auth[128], bodybuf[512];
+	const char *mark, *body = strcmp(rt->method, "GET") == 0 || strcmp(rt->method, "DELETE") == 0 ?
 	    NULL : "{}";
-	const char *who[3] = { "tenant B's full key", "a partner key", "B's viewer session" };
+	const char *who[3] = { "tenant B's full key", "another partner's key", "B's viewer session" };
 	char key[256];
 	size_t j;
 	int i, refused;
@@ -311,6 +334,11 @@ isolation_id_route(const struct world *w, const struct route *rt, const struct f
 	for (j = 0; body != NULL && j < sizeof(route_bodies) / sizeof(route_bodies[0]); j++)
 		if (strcmp(route_bodies[j].route, key) == 0)
 			body = route_bodies[j].body;
+	if (body != NULL && (mark = strstr(body, "{CUSTOMER}")) != NULL) {
+		snprintf(bodybuf, sizeof(bodybuf), "%.*s%s%s", (int)(mark - body), body,
+		    w->ids[OBJ_PARTNER_CUSTOMER], mark + strlen("{CUSTOMER}"));
+		body = bodybuf;
+	}
 	isolation_path(rt->pattern, w->ids[f->obj], path, sizeof(path));
 	isolation_snapshot(w, f, before, sizeof(before));
 	if (!ok(before[0] != '\0', "%s %s: A reads its object first", rt->method, rt->pattern))
@@ -321,7 +349,7 @@ isolation_id_route(const struct world *w, const struct route *rt, const struct f
 			    body ? "%s" : NULL, body);
 		else {
 			snprintf(auth, sizeof(auth), "Authorization: Bearer %s",
-			    i == 0 ? w->b.key : w->partner_key);
+			    i == 0 ? w->b.key : w->partner2_key);
 			api_session(&r, rt->method, path, NULL, NULL, auth, body ? "%s" : NULL, body);
 		}
 		refused = r.status == 403 || r.status == 404;
@@ -351,12 +379,12 @@ isolation_collection(const struct world *w, const struct route *rt)
 			api_session(&r, "GET", rt->pattern, &w->viewer, NULL, NULL, NULL);
 		else {
 			snprintf(auth, sizeof(auth), "Authorization: Bearer %s",
-			    i == 0 ? w->b.key : w->partner_key);
+			    i == 0 ? w->b.key : w->partner2_key);
 			api_session(&r, "GET", rt->pattern, NULL, NULL, auth, NULL);
 		}
 		ok(r.status < 500 && !isolation_leaks(w, r.body ? r.body : "", &which),
 		    "GET %s as %s: none of A's ids (%ld%s%s)", rt->pattern,
-		    i == 0 ? "B's key" : i == 1 ? "a partner key" : "B's viewer", r.status,
+		    i == 0 ? "B's key" : i == 1 ? "another partner's key" : "B's viewer", r.status,
 		    which ? ", leaked " : "", which ? which : "");
 		resp_free(&r);
 	}
@@ -375,6 +403,8 @@ suite_isolation(void)
 	    fixture_tenant(&w.b, "growth", "standalone") == 0 &&
 	    fixture_tenant(&w.p, "growth", "partner") == 0 &&
 	    fixture_key(w.p.tenant_id, "live", "partner", w.partner_key, sizeof(w.partner_key)) == 0 &&
+	    fixture_tenant(&w.p2, "growth", "partner") == 0 &&
+	    fixture_key(w.p2.tenant_id, "live", "partner", w.partner2_key, sizeof(w.partner2_key)) == 0 &&
 	    fixture_member(&w.viewer, w.b.tenant_id, "viewer") == 0, "isolation: tenants A, B, partner, B's viewer"))
 		return;
 	if (!ok(isolation_objects(&w) == 0, "isolation: one object of every family in A"))
