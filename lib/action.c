@@ -12,6 +12,7 @@
 
 #include "action.h"
 #include "db.h"
+#include "decision.h"
 #include "delivery.h"
 #include "ids.h"
 #include "jsonout.h"
@@ -244,6 +245,14 @@ action_create(const char *tenant_id, const struct action_target *t,
 	    (long long)(a->test_mode != 0), act_cost(t), expsql, nowsql, nowsql) != 0)
 		goto fail;
 	db_done(&act_insert);
+	if (a->decision_id != NULL) {
+		if ((rc = decision_link(tenant_id, a->decision_id, a->user_id, id_out)) != 0) {
+			db_rollback();
+			rc = rc > 0 ? ACTION_CREATE_LINK_FAILED : -1;
+			goto out;
+		}
+		rc = -1;
+	}
 	if (delivery_enqueue(tenant_id, "action", id_out, NULL, id_out, t->delivery_webhook,
 	    t->secret_sealed, body, now, now) != 0)
 		goto fail;
@@ -381,6 +390,8 @@ action_outcome_record(const char *tenant_id, const char *action_id, const char *
 	if (db_exec(&act_to_completed, "ssss", nowsql, nowsql, tenant_id, action_id) != 0)
 		goto fail;
 	db_done(&act_to_completed);
+	if (decision_outcome_from_action(tenant_id, action_id, status, result, now) != 0)
+		goto fail;
 	return db_commit() == 0 ? ACTION_OUTCOME_OK : -1;
 fail:
 	db_rollback();
