@@ -171,8 +171,8 @@ num_json(double x)
 
 /*
  * Numeric levels: five points across [minimum, maximum] when both are
- * known, else the one bound and steps of 1 and 10 units inward (or 0 when
- * synth allows a value without any bound), each snapped to multipleOf
+ * known, else (only when synth) the one bound and steps of 1 and 10
+ * units inward, or 0 without any bound, each snapped to multipleOf
  * (and to integers for "integer") and pushed back inside an exclusive
  * bound. Out-of-range leftovers are refused when validated in take().
  */
@@ -198,6 +198,10 @@ numeric_levels(struct cands *c, jobj *s, int integer, int synth)
 	else if (integer)
 		unit = 1;
 
+	/* An optional number is set only inside a range the author bounded
+	 * on both sides; one bound says what is allowed, not what is wise. */
+	if (!synth && !(has_lo && has_hi))
+		return;
 	if (has_lo && has_hi) {
 		for (i = 0; i < sizeof levels / sizeof *levels; i++)
 			xs[nx++] = lo + levels[i] * (hi - lo);
@@ -361,11 +365,12 @@ gen_cands(struct cands *c, jobj *root, jobj *s, const char *name, int synth, int
 		array_value(c, root, s, name, depth, g);
 	if (c->n == 0 && allows(s, "null"))
 		add_cand(c, NULL);
-	/* anyOf / oneOf: the first branch that yields a value. */
+	/* anyOf / oneOf: the values of every branch, each validated against
+	 * the whole property schema when picked. */
 	for (k = 0; k < 2 && c->n == 0 && depth < MAX_DEPTH; k++) {
 		branches = get(s, k == 0 ? "anyOf" : "oneOf");
 		for (i = 0; json_object_is_type(branches, json_type_array) &&
-		    i < json_object_array_length(branches) && c->n == 0; i++) {
+		    i < json_object_array_length(branches); i++) {
 			struct cands b;
 			int j;
 

@@ -204,9 +204,9 @@ action_sentence(struct sbuf *b, const struct decide_arm *arms, int n,
 	if (r < 0)
 		put(b, "; it is the only candidate.");
 	else if (res->explored)
-		put(b, "; %s has the higher estimate (%d%% vs %d%%), but this one is still "
-		    "uncertain enough that the policy is exploring it.", arms[r].action,
-		    pct(arms[r].mean), pct(c->mean));
+		put(b, "; %s has the higher estimate (%d%% vs %d%%), but %s is still "
+		    "uncertain enough to be worth exploring.", arms[r].action,
+		    pct(arms[r].mean), pct(c->mean), c->action);
 	else
 		put(b, ", ahead of %s (expected %d%% vs %d%%).", arms[r].action, pct(c->mean),
 		    pct(arms[r].mean));
