@@ -45,11 +45,13 @@ struct cands {
 	jobj	*v[MAX_CANDS];	/* owned; NULL is JSON null */
 	int	 n;
 	int	 def;		/* index of the schema's default, -1 */
+	int	 trust;		/* take() skips validation: the whole object is
+				 * validated once instead (the fast path) */
 	char	 err[160];	/* why the last candidate was refused */
 };
 
 static jobj *build_object(jobj *root, jobj *schema, jobj *stats, struct decide_rng *g,
-    int depth, char *err, size_t errlen);
+    int depth, int trust, char *err, size_t errlen);
 
 static jobj *
 get(jobj *o, const char *key)
@@ -133,7 +135,7 @@ allows(jobj *s, const char *t)
 
 /* Adds v (owned; NULL is JSON null) to c unless it is already there or c
  * is full; returns its index, -1 when dropped. Candidates are validated
- * only when picked (take()), so a typical property costs one validation. */
+ * only when picked (take()), and only when the fast path failed. */
 static int
 add_cand(struct cands *c, jobj *v)
 {
@@ -359,7 +361,7 @@ gen_cands(struct cands *c, jobj *root, jobj *s, const char *name, int synth, int
 	if (c->n == 0 && allows(s, "string"))
 		string_value(c, s, name);
 	if (c->n == 0 && allows(s, "object") && depth < MAX_DEPTH &&
-	    (v = build_object(root, s, NULL, g, depth + 1, err, sizeof err)) != NULL)
+	    (v = build_object(root, s, NULL, g, depth + 1, c->trust, err, sizeof err)) != NULL)
 		add_cand(c, v);
 	if (c->n == 0 && allows(s, "array") && depth < MAX_DEPTH)
 		array_value(c, root, s, name, depth, g);
@@ -448,7 +450,7 @@ take(jobj *obj, const char *name, struct cands *c, jobj *stats, struct decide_rn
 
 	while (c->n > 0 && found < 0) {
 		k = pick(c, get(stats, name), g);
-		if (c->schema == NULL ||
+		if (c->schema == NULL || c->trust ||
 		    jsonschema_validate(c->schema, c->v[k], c->err, sizeof c->err) != 0) {
 			found = k;
 			break;
@@ -472,21 +474,26 @@ take(jobj *obj, const char *name, struct cands *c, jobj *stats, struct decide_rn
 }
 
 /*
- * One object for schema (an object schema of the document root): pass 0
- * fills the required properties and the optional ones the schema offers
- * a value for; pass 1, only when pass 0 fails validation, fills all it
- * can. At depth 0 the result is validated against the root.
+ * One object for schema (an object schema of the document root), in up
+ * to three attempts: the values picked without validating each (trust;
+ * one validation of the whole object is the common, fast case); then
+ * each value validated against its property schema and re-picked when
+ * it fails; then, when the object still fails (minProperties, say),
+ * every property filled that can be. Pass 0 fills the required
+ * properties and the optional ones the schema offers a value for. At
+ * depth 0 the result is validated against the root; a nested object is
+ * validated as its parent's candidate.
  */
 static jobj *
 build_object(jobj *root, jobj *schema, jobj *stats, struct decide_rng *g, int depth,
-    char *err, size_t errlen)
+    int trust, char *err, size_t errlen)
 {
 	struct cands c;
 	struct json_object_iter it;
 	jobj *obj = NULL, *props, *req, *extra, *sub;
 	char verr[200];
 	size_t i;
-	int pass, rc, required;
+	int attempt, pass, rc, required;
 	const char *name;
 
 	schema = deref(root, schema);
@@ -508,13 +515,17 @@ build_object(jobj *root, jobj *schema, jobj *stats, struct decide_rng *g, int de
 	props = get(schema, "properties");
 	req = get(schema, "required");
 	extra = get(schema, "additionalProperties");
-	for (pass = 0; pass < 2; pass++) {
+	for (attempt = 0; attempt < 3; attempt++) {
+		pass = attempt == 2;
+		if (attempt > 0)
+			trust = 0;
 		json_object_put(obj);
 		obj = json_object_new_object();
 		if (json_object_is_type(props, json_type_object))
 			json_object_object_foreachC(props, it) {
 				required = is_required(req, it.key);
 				memset(&c, 0, sizeof c);
+				c.trust = trust;
 				gen_cands(&c, root, it.val, it.key, required || pass == 1, depth, g);
 				if (take(obj, it.key, &c, stats, g) != 0 && required) {
 					snprintf(err, errlen, "no value of required parameter \"%s\" "
@@ -537,6 +548,7 @@ build_object(jobj *root, jobj *schema, jobj *stats, struct decide_rng *g, int de
 			}
 			sub = json_object_is_type(extra, json_type_object) ? extra : NULL;
 			memset(&c, 0, sizeof c);
+			c.trust = trust;
 			gen_cands(&c, root, sub, name, 1, depth, g);
 			if (take(obj, name, &c, stats, g) != 0) {
 				snprintf(err, errlen, "no value of required parameter \"%s\" "
@@ -576,7 +588,7 @@ decide_params(struct json_object *schema, struct json_object *param_stats,
 	 * and reports a malformed schema (decisions are latency-bound). */
 	if (schema == NULL)	/* an action type without a schema takes no parameters */
 		return json_object_new_object();
-	return build_object(schema, schema, param_stats, g, 0, err, errlen);
+	return build_object(schema, schema, param_stats, g, 0, 1, err, errlen);
 }
 
 void
