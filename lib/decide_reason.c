@@ -122,20 +122,23 @@ user_sentence(struct sbuf *b, const struct decide_user *u, int64_t now)
 	put(b, ". ");
 }
 
-/* The other arm the sentence compares with: when the policy explored,
- * the leader it passed over; else the runner-up; -1 if alone. */
+/* The other usable arm the sentence compares with: the one of highest
+ * mean besides the chosen (the runner-up when the chosen arm leads, the
+ * leader when it does not); -1 when the chosen arm is alone. The server
+ * also explains alternatives by passing a result whose chosen is one of
+ * them, so nothing here assumes order[0] is the chosen arm. */
 static int
 rival(const struct decide_arm *arms, const struct decide_result *res)
 {
-	int i, best = -1;
+	int i, k, best = -1;
 
-	if (res->n < 2)
-		return -1;
-	if (!res->explored)
-		return res->order[1];
-	for (i = 1; i < res->n; i++)
-		if (best < 0 || arms[res->order[i]].mean > arms[best].mean)
-			best = res->order[i];
+	for (i = 0; i < res->n; i++) {
+		k = res->order[i];
+		if (k == res->chosen || !arms[k].usable)
+			continue;
+		if (best < 0 || arms[k].mean > arms[best].mean)
+			best = k;
+	}
 	return best;
 }
 
@@ -203,12 +206,15 @@ action_sentence(struct sbuf *b, const struct decide_arm *arms, int n,
 	}
 	if (r < 0)
 		put(b, "; it is the only candidate.");
+	else if (c->mean >= arms[r].mean)
+		put(b, ", ahead of %s (expected %d%% vs %d%%).", arms[r].action, pct(c->mean),
+		    pct(arms[r].mean));
 	else if (res->explored)
 		put(b, "; %s has the higher estimate (%d%% vs %d%%), but %s is still "
 		    "uncertain enough to be worth exploring.", arms[r].action,
 		    pct(arms[r].mean), pct(c->mean), c->action);
-	else
-		put(b, ", ahead of %s (expected %d%% vs %d%%).", arms[r].action, pct(c->mean),
+	else	/* an alternative the server explains */
+		put(b, ", behind %s (expected %d%% vs %d%%).", arms[r].action, pct(c->mean),
 		    pct(arms[r].mean));
 }
 

@@ -708,6 +708,22 @@ test_reasoning(void)
 	    "and high risk (65%)") != NULL, "reasoning: success rate with counts in this bucket");
 	ok(strstr(out, "ahead of send_email (expected 65% vs 26%)") != NULL,
 	    "reasoning: comparison with the runner-up");
+	{
+		/* The server explains an alternative: chosen is the second
+		 * arm while order still starts with the decision's. */
+		struct decide_result alt;
+
+		memset(&alt, 0, sizeof alt);
+		alt.chosen = 1;
+		alt.order[0] = 0;
+		alt.order[1] = 1;
+		alt.n = 2;
+		decide_reasoning(arms, 2, &alt, &u, NOW, other, sizeof other);
+		diag("%s", other);
+		ok(strstr(other, "send_email worked for 10 of 40") != NULL &&
+		    strstr(other, "behind grant_points (expected 26% vs 65%)") != NULL,
+		    "reasoning: an alternative is compared with the leader, not itself");
+	}
 
 	u.last_activity_at = NOW - 600;
 	u.engagement_prev = 0.2;
