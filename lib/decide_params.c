@@ -233,9 +233,11 @@ numeric_levels(struct cands *c, jobj *s, int integer, int synth)
 			snprintf(buf, sizeof buf, "%.12g", x);
 			x = strtod(buf, NULL);
 		}
+		/* num_json() writes an integral value as an integer (and one
+		 * beyond int64 as a double, which draft-07 still counts as an
+		 * integer); an "integer" level is integral by the snapping. */
 		if (isfinite(x))
-			add_cand(c, integer && unit > 0 && unit == floor(unit) ?
-			    json_object_new_int64((int64_t)x) : num_json(x));
+			add_cand(c, num_json(x));
 	}
 }
 

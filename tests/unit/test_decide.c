@@ -589,6 +589,10 @@ test_speed(void)
 	}
 #if defined(__SANITIZE_ADDRESS__)
 	limit = 10000;	/* ASan and UBSan cost several times over */
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+	limit = 10000;
+#endif
 #endif
 	diag("decide_choose, 10 arms with schemas and param_stats, %d p_best draws: %.0f us "
 	    "(best of 5 batches of %d)", DECIDE_PBEST_DRAWS, best, rounds);

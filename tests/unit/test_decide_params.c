@@ -57,6 +57,9 @@ static const struct {
 	{ "optional bounded number is filled",
 	  "{\"properties\":{\"days\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":30}}}",
 	  1, "days", NULL, NULL },
+	{ "integer range beyond int64 (levels as doubles, still integers)",
+	  "{\"properties\":{\"big\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":1e20}},"
+	  "\"required\":[\"big\"]}", 1, "big", NULL, NULL },
 	{ "unbounded required number",
 	  "{\"properties\":{\"n\":{\"type\":\"number\"}},\"required\":[\"n\"]}", 1, "n", "0", NULL },
 	{ "no multiple of 5 between 1 and 3",
