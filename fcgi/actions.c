@@ -10,6 +10,12 @@
  * read, manage or full. A test-mode key's actions are recorded and
  * dispatched like any other, with "test_mode": true in the webhook body,
  * so the receiving platform knows not to act on a real user.
+ *
+ * A dispatch may carry "decision_id" (issue 6): the tenant's decision for
+ * the same user that this action carries out. It is linked in the
+ * dispatch's transaction, and the action's outcome is then recorded on
+ * the decision too (lib/action.c, lib/decision.h), so the engine learns
+ * from platforms that report on actions rather than on decisions.
  */
 #include "config.h"
 
