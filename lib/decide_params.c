@@ -33,7 +33,7 @@
 
 typedef struct json_object jobj;
 
-#define MAX_CANDS	12	/* values considered per property */
+#define MAX_CANDS	32	/* values considered per property (an enum's first 32) */
 #define MAX_DEPTH	8	/* nested objects built by recursion */
 #define MAX_REFS	8	/* "$ref" hops followed to find a property's schema */
 
@@ -332,7 +332,7 @@ gen_cands(struct cands *c, jobj *root, jobj *s, const char *name, int synth, int
 	}
 	if (!json_object_is_type(s, json_type_object)) {	/* absent: anything goes */
 		if (synth)
-			c->v[c->n++] = NULL;
+			add_cand(c, NULL);
 		return;
 	}
 	if (has(s, "const")) {

@@ -100,11 +100,14 @@ user_sentence(struct sbuf *b, const struct decide_user *u, int64_t now)
 		put(b, "This user hasn't been active for %lld days", d);
 
 	if (u->stage != NULL && u->stage_changed_at > 0) {
-		fmt_ago(days_since(u->stage_changed_at, now), ago, sizeof ago);
+		d = days_since(u->stage_changed_at, now);
+		fmt_ago(d, ago, sizeof ago);
 		if (u->prev_stage != NULL && strcmp(u->prev_stage, u->stage) != 0)
 			put(b, ", moved from %s to %s %s", u->prev_stage, u->stage, ago);
+		else if (d < 2)
+			put(b, ", entered the %s stage %s", u->stage, ago);
 		else
-			put(b, ", became %s %s", u->stage, ago);
+			put(b, ", has been in the %s stage for %lld days", u->stage, d);
 	} else if (u->stage != NULL) {
 		put(b, ", is in the %s stage", u->stage);
 	}

@@ -496,8 +496,8 @@ test_reasoning(void)
 	reason(arms, 2, 0, 1, &u, other, sizeof other);
 	diag("%s", other);
 	ok(strstr(other, "was active today") != NULL, "reasoning: active today");
-	ok(strstr(other, "became active 3 days ago") != NULL, "reasoning: stage without a "
-	    "previous one");
+	ok(strstr(other, "has been in the active stage for 3 days") != NULL,
+	    "reasoning: stage without a previous one");
 	ok(strstr(other, "engagement rose from 0.20 to 0.45") != NULL, "reasoning: rising trend");
 	ok(strstr(other, "Only 3 outcomes so far for grant_points among active users with "
 	    "medium engagement and low risk; trying it to learn") != NULL,
@@ -527,8 +527,11 @@ test_reasoning(void)
 	ok(strstr(out, "send_email has the higher estimate (66% vs 41%)") != NULL &&
 	    strstr(out, "exploring") != NULL, "reasoning: exploration against the leader");
 
+	u.stage_changed_at = NOW - 7200;
 	reason(arms, 1, 0, 0, &u, out, sizeof out);
 	ok(strstr(out, "only candidate") != NULL, "reasoning: a single candidate says so");
+	ok(strstr(out, "entered the active stage today") != NULL,
+	    "reasoning: a stage entered today");
 
 	reason(arms, 2, 0, 0, &u, out, 24);
 	ok(strlen(out) == 23, "reasoning: cut to the buffer, NUL-terminated");
