@@ -195,14 +195,16 @@ choice_run(struct http_req *r, struct choice *ch)
 	return 0;
 }
 
-/* The probability logged for the chosen arm: p_best, kept inside (0, 1]
- * (a Monte Carlo estimate can read 0 for an arm the real draw picked). */
+/* The probability logged for the chosen arm: its p_best, only kept inside
+ * (0, 1] (an underflowed estimate would make an inverse-propensity weight
+ * infinite); small values are left as they are, offline estimators floor
+ * them as they see fit. */
 static double
 propensity(const struct decide_arm *a)
 {
-	double p = a->p_best, floor = 0.5 / DECIDE_PBEST_DRAWS;
+	double p = a->p_best;
 
-	return p < floor ? floor : p > 1 ? 1 : p;
+	return p > 1 ? 1 : p >= DECISION_PROPENSITY_MIN ? p : DECISION_PROPENSITY_MIN;
 }
 
 static struct json_object *

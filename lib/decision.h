@@ -28,6 +28,7 @@
 #define DECISION_USER_ID_MAX		255
 #define DECISION_CONTEXT_MAX		8192	/* context object, serialized */
 #define DECISION_CREDIT_DAYS		14	/* behaviour reward window */
+#define DECISION_PROPENSITY_MIN		1e-9	/* a logged propensity is never 0 */
 
 /* The user's row as the policy sees it. du.u points into the strings. */
 struct decision_user {
