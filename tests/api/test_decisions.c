@@ -94,6 +94,21 @@ test_validation(void)
 	ok(r.status == 404 && strcmp(d_nz(jstr(&r, "code")), "user_not_found") == 0,
 	    "recommend for an unknown user: 404 user_not_found (%s)", r.body);
 	resp_free(&r);
+	/* A schema no value can satisfy without a default: 422, and the dry-run skips. */
+	ok(d_register_type(d_fo.key, "code_only", "loyalty", "{\"type\":\"object\",\"properties\":"
+	    "{\"x\":{\"type\":\"string\",\"pattern\":\"^[0-9]{3}$\"}},\"required\":[\"x\"]}", NULL,
+	    0) == 201, "a type whose parameters cannot be built");
+	d_recommend(&r, d_fo.key, "u-a", "\"code_only\"");
+	ok(r.status == 422 && strcmp(d_nz(jstr(&r, "code")), "no_usable_action") == 0 &&
+	    strstr(d_nz(jstr(&r, "error")), "code_only") != NULL,
+	    "recommend with no usable action: 422 no_usable_action naming it (%s)", r.body);
+	resp_free(&r);
+	api(&r, "POST", "/api/interventions/dry-run", d_fo.key,
+	    "{\"user_id\":\"u-a\",\"available_actions\":[\"code_only\"]}");
+	ok(r.status == 200 && strcmp(d_nz(jstr(&r, "decision.action")), "skip") == 0 &&
+	    strcmp(d_nz(jstr(&r, "decision.reason")), "no_valid_parameters") == 0 &&
+	    d_len(&r, "rules.candidates") == 0, "dry-run with no usable action: skip (%s)", r.body);
+	resp_free(&r);
 	d_recommend(&r, d_fo.key, "u-idle", "\"other_only\"");
 	ok(r.status == 404, "another tenant cannot recommend for this tenant's user (%ld)", r.status);
 	resp_free(&r);
