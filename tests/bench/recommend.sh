@@ -199,7 +199,7 @@ G0=$(now_s)
 # about PER+1, skewed), the last d days before T (a cubed hash: most users
 # recent, a tail quiet for up to 60 days), the others spread over up to 45
 # days before that.
-sql_in <<EOF || die "the generation failed"
+sql_in >/dev/null <<EOF || die "the generation failed"
 CREATE DATABASE bench;
 CREATE TABLE bench.u (
 	k	INT NOT NULL PRIMARY KEY,
@@ -286,13 +286,38 @@ to_ms() {
 		if (u == "us") n /= 1000; else if (u == "s") n *= 1000; else if (u == "m") n *= 60000
 		printf "%.2f", n }'
 }
+# "lighttpd fcgi mariadbd busy total" CPU ticks now: fcgi is the decisions
+# and hello FastCGI programs together (one target runs at a time).
+CLK_TCK=$(getconf CLK_TCK)
+proc_ticks() {
+	local s
+	s=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0; return; }
+	s=${s##*) }
+	awk '{ print $12 + $13 }' <<<"$s"
+}
+cpu_snapshot() {
+	local p fcgi=0 u n s i w q sq st
+	for p in $(children); do
+		case "$(readlink "/proc/$p/exe" 2>/dev/null || true)" in
+		*/retivo-decisions.fcgi* | */hello.fcgi*) fcgi=$((fcgi + $(proc_ticks "$p"))) ;;
+		esac
+	done
+	read -r _ u n s i w q sq st _ </proc/stat
+	echo "$(proc_ticks "$(lighttpd_pid)") $fcgi $(proc_ticks "$(cat "$VAR/run/mysqld.pid")") $((u + n + s + q + sq + st)) $((u + n + s + i + w + q + sq + st))"
+}
+# Seconds of user+system CPU of reaped children, from the output of times.
+children_cpu() {
+	awk 'NR == 2 { t = 0; for (i = 1; i <= 2; i++) { split($i, p, "m"); sub(/s$/, "", p[2]); t += p[1] * 60 + p[2] }
+		printf "%.3f", t }' "$1"
+}
+NCPU=$(nproc)
 queries() { mariadb --no-defaults --user=root --socket="$SOCK" -N -e "SHOW GLOBAL STATUS LIKE 'Queries'" | awk '{ print $2 }'; }
 
 ROWS=()
 ERRORS=()
 # bench LABEL CONNS KIND — KIND hello or recommend.
 bench() {
-	local label=$1 conns=$2 kind=$3 out args q0 q1 rps reqs p50 p99 non2xx sockerr lua
+	local label=$1 conns=$2 kind=$3 out args q0 q1 c0 c1 cpu rps reqs p50 p99 non2xx sockerr lua
 	out=$VAR/wrk-$((${#ROWS[@]} + 1)).txt
 	if [ "$kind" = hello ]; then
 		args=("$BASE/hello")
@@ -303,11 +328,28 @@ bench() {
 	wrk -t"$THREADS" -c"$conns" -d"$WARMUP" --timeout "$WRK_TIMEOUT" "${args[@]}" >"$out.warmup" 2>&1 ||
 		die "wrk failed: $(cat "$out.warmup")"
 	q0=$(queries)
+	c0=$(cpu_snapshot)
+	times >"$out.t0"
 	wrk -t"$THREADS" -c"$conns" -d"$DURATION" --timeout "$WRK_TIMEOUT" --latency "${args[@]}" >"$out" 2>&1 ||
 		die "wrk failed: $(cat "$out")"
+	times >"$out.t1"
+	c1=$(cpu_snapshot)
 	q1=$(queries)
 	rps=$(awk '/^Requests\/sec:/ { print $2 }' "$out")
 	reqs=$(awk '/ requests in / { print $1 }' "$out")
+	# CPU over the measured run, % of one core: lighttpd, FastCGI, mariadbd,
+	# wrk, everything else on the host (other work skews the figures).
+	# Also the CPU milliseconds per request of the FastCGI programs and mariadbd:
+	# the cost of a request whatever else the host is doing.
+	cpu=$(awk -v b="$c0" -v a="$c1" -v ncpu="$NCPU" -v tck="$CLK_TCK" -v n="${reqs:-0}" \
+		-v w0="$(children_cpu "$out.t0")" -v w1="$(children_cpu "$out.t1")" 'BEGIN {
+		split(b, x, " "); split(a, y, " "); wall = (y[5] - x[5]) / ncpu; if (wall <= 0) wall = 1
+		for (i = 1; i <= 4; i++) d[i] = (y[i] - x[i]) * 100 / wall
+		wrk = (w1 - w0) * tck * 100 / wall
+		other = d[4] - d[1] - d[2] - d[3] - wrk; if (other < 0) other = 0
+		if (n <= 0) n = 1
+		printf "%.0f|%.0f|%.0f|%.0f|%.0f|%.3f|%.3f", d[1], d[2], d[3], wrk, other,
+			(y[2] - x[2]) * 1000 / tck / n, (y[3] - x[3]) * 1000 / tck / n }')
 	p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' "$out")")
 	p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$out")")
 	non2xx=$(awk -F: '/Non-2xx or 3xx responses/ { gsub(/ /, "", $2); print $2 }' "$out")
@@ -323,7 +365,7 @@ bench() {
 		ERRORS+=("$label at $conns: $non2xx non-2xx answers and $sockerr socket errors of $reqs requests")
 	fi
 	ROWS+=("$label|$conns|$rps|$p50|$p99|$reqs|$non2xx|$sockerr|$(awk -v a="$q0" -v b="$q1" -v n="$reqs" \
-		'BEGIN { printf "%.1f", (n > 0 ? (b - a) / n : 0) }')")
+		'BEGIN { printf "%.1f", (n > 0 ? (b - a) / n : 0) }')|$cpu")
 }
 
 bench "GET /hello" 32 hello
@@ -359,7 +401,7 @@ echo "wrk: $DURATION measured after $WARMUP warm-up per target; users drawn at r
 echo
 printf '%-32s %5s %9s %9s %9s %7s %8s %10s\n' target conns req/s p50 p99 ratio non-2xx stmts/req
 for row in "${ROWS[@]}"; do
-	IFS='|' read -r label conns rps p50 p99 reqs non2xx sockerr spr <<<"$row"
+	IFS='|' read -r label conns rps p50 p99 reqs non2xx sockerr spr _ <<<"$row"
 	ceil=0
 	for r2 in "${ROWS[@]}"; do
 		IFS='|' read -r l2 c2 rps2 _ <<<"$r2"
@@ -379,6 +421,17 @@ for row in "${ROWS[@]}"; do
 done
 echo "  (ratio: req/s over GET /hello's at the same connections; stmts/req: MariaDB Queries per request,"
 echo "   authentication and rate limit included)"
+echo
+echo "CPU during each measured run (% of one core; $NCPU cores = $((NCPU * 100))%):"
+printf '%-32s %5s %9s %9s %9s %9s %9s %12s %12s\n' target conns lighttpd fastcgi mariadbd wrk other \
+	fcgi-ms/req db-ms/req
+for row in "${ROWS[@]}"; do
+	IFS='|' read -r label conns _ _ _ _ _ _ _ l f m w o fms dms <<<"$row"
+	printf '%-32s %5s %8s%% %8s%% %8s%% %8s%% %8s%% %12s %12s\n' "$label" "$conns" "$l" "$f" "$m" "$w" "$o" \
+		"$fms" "$dms"
+done
+echo "  (fastcgi: hello.fcgi or retivo-decisions.fcgi, whichever the target is; other: the rest of the host;"
+echo "   fcgi-ms/req, db-ms/req: CPU milliseconds per request of the FastCGI programs and of mariadbd)"
 echo
 echo "Peak RSS (VmHWM): retivo-decisions.fcgi max $(kib "$DEC_MAX") over $DEC_N processes ($(kib "$DEC_SUM") in all);"
 echo "  mariadbd $(kib "$MYSQLD_KB"); decisions logged for the tenant after the runs: $DECISIONS"
