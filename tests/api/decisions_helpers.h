@@ -55,6 +55,7 @@ const char *d_schema_of(const char *action);
 /* test_decisions_learn.c */
 void decisions_learning(void);
 void decisions_link(void);
+void decisions_concurrent_outcomes(void);
 void decisions_dry_run(void);
 void decisions_partner_pool(void);
 void decisions_behaviour_credit(void);

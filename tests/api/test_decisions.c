@@ -347,6 +347,7 @@ suite_decisions(void)
 	test_opted_out();
 	decisions_learning();
 	decisions_link();
+	decisions_concurrent_outcomes();
 	decisions_dry_run();
 	decisions_partner_pool();
 	decisions_behaviour_credit();
