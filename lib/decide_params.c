@@ -104,6 +104,15 @@ deref(jobj *root, jobj *s)
 	return s;
 }
 
+/* A string member's text, "" for anything else. The schema is not
+ * checked before parameters are built (the final validation does that,
+ * once), so no keyword's value may be trusted to have its type. */
+static const char *
+str(jobj *v)
+{
+	return json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
+}
+
 /* 1 when the property schema names type t (or names no type at all and
  * t is the type its keywords imply). */
 static int
@@ -116,7 +125,7 @@ allows(jobj *s, const char *t)
 		return strcmp(json_object_get_string(type), t) == 0;
 	if (json_object_is_type(type, json_type_array)) {
 		for (i = 0; i < json_object_array_length(type); i++)
-			if (strcmp(json_object_get_string(json_object_array_get_idx(type, i)), t) == 0)
+			if (strcmp(str(json_object_array_get_idx(type, i)), t) == 0)
 				return 1;
 		return 0;
 	}
@@ -432,7 +441,7 @@ is_required(jobj *req, const char *name)
 	size_t i;
 
 	for (i = 0; json_object_is_type(req, json_type_array) && i < json_object_array_length(req); i++)
-		if (strcmp(json_object_get_string(json_object_array_get_idx(req, i)), name) == 0)
+		if (strcmp(str(json_object_array_get_idx(req, i)), name) == 0)
 			return 1;
 	return 0;
 }
@@ -539,8 +548,10 @@ build_object(jobj *root, jobj *schema, jobj *stats, struct decide_rng *g, int de
 		/* Required names "properties" does not describe. */
 		for (i = 0; json_object_is_type(req, json_type_array) &&
 		    i < json_object_array_length(req); i++) {
-			name = json_object_get_string(json_object_array_get_idx(req, i));
-			if (has(obj, name))
+			/* A name that is not a string reads "": left to the
+			 * validation to report the schema malformed. */
+			name = str(json_object_array_get_idx(req, i));
+			if (*name == '\0' || has(obj, name))
 				continue;
 			if (json_object_is_type(extra, json_type_boolean) &&
 			    !json_object_get_boolean(extra)) {

@@ -3,11 +3,18 @@
  * doc/decisions.md): a table of schemas, one per keyword or shape, each run
  * with 25 seeds and every object returned checked with
  * jsonschema_validate(); the reasons given when no parameters can exist;
- * and learning: a rewarded enum value becomes the usual choice, and
+ * every schema of the JSON-Schema-Test-Suite (draft 7: the combinators,
+ * $ref, if/then/else, ... far beyond what action types use), which must
+ * give either valid parameters or a reason, never a crash; and learning: a rewarded enum value becomes the usual choice, and
  * decide_param_stats_add() keeps the shape the server stores.
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "decide.h"
@@ -127,6 +134,9 @@ static const struct {
 	  "\"string\"}}}", 1, "b", NULL, NULL },
 	{ "not an object schema", "{\"type\":\"string\"}", 0, NULL, NULL, "object" },
 	{ "the schema false", "false", 0, NULL, NULL, "false" },
+	{ "malformed type and required arrays", "{\"type\":[\"object\",5],\"required\":[null,3],"
+	  "\"properties\":{\"a\":{\"type\":[null],\"enum\":7,\"examples\":3,\"minLength\":\"x\"}}}",
+	  0, NULL, NULL, "malformed" },
 	{ "a malformed schema", "{\"properties\":{\"n\":{\"type\":\"integer\",\"minimum\":\"x\"}},"
 	  "\"required\":[\"n\"]}", 0, NULL, NULL, "minimum" },
 };
@@ -254,10 +264,75 @@ test_param_learning(void)
 	json_object_put(schema);
 }
 
+/* The suite's directory: $JSON_SCHEMA_TEST_SUITE, as for test_jsonschema. */
+#define SUITE_DEFAULT	"/usr/share/json-schema-test-suite/tests/draft7"
+
+static void
+test_suite_schemas(void)
+{
+	struct json_object *doc, *group, *schema, *p;
+	struct decide_rng g;
+	struct stat st;
+	glob_t gl;
+	char pat[512], err[300], verr[300];
+	const char *dir;
+	size_t f, i;
+	int seed, total = 0, built = 0, invalid = 0, noreason = 0;
+
+	if ((dir = getenv("JSON_SCHEMA_TEST_SUITE")) == NULL || *dir == '\0')
+		dir = SUITE_DEFAULT;
+	if (stat(dir, &st) == -1 || !S_ISDIR(st.st_mode)) {
+		ok(0, "JSON-Schema-Test-Suite draft7 not found at %s: install the Debian package "
+		    "json-schema-test-suite or set JSON_SCHEMA_TEST_SUITE", dir);
+		return;
+	}
+	snprintf(pat, sizeof pat, "%s/*.json", dir);
+	if (glob(pat, 0, NULL, &gl) != 0) {
+		ok(0, "suite schemas: no files match %s", pat);
+		return;
+	}
+	decide_rng_seed(&g, 3);
+	for (f = 0; f < gl.gl_pathc; f++) {
+		if ((doc = json_object_from_file(gl.gl_pathv[f])) == NULL)
+			continue;
+		for (i = 0; i < json_object_array_length(doc); i++) {
+			group = json_object_array_get_idx(doc, i);
+			if (!json_object_object_get_ex(group, "schema", &schema))
+				continue;
+			for (seed = 0; seed < 5; seed++) {
+				total++;
+				err[0] = '\0';
+				p = decide_params(schema, NULL, &g, err, sizeof err);
+				if (p == NULL) {
+					noreason += err[0] == '\0';
+					continue;
+				}
+				built++;
+				if (jsonschema_validate(schema, p, verr, sizeof verr) != 1) {
+					invalid++;
+					diag("%s: %s gave %s: %s", gl.gl_pathv[f],
+					    json_object_to_json_string_ext(schema, JSON_C_TO_STRING_PLAIN),
+					    json_object_to_json_string_ext(p, JSON_C_TO_STRING_PLAIN), verr);
+				}
+				json_object_put(p);
+			}
+		}
+		json_object_put(doc);
+	}
+	globfree(&gl);
+	diag("JSON-Schema-Test-Suite draft7: %d schema runs, %d gave parameters, %d a reason",
+	    total, built, total - built);
+	ok(total > 500 && built > total / 2, "suite schemas: parameters for most of %d runs (%d)",
+	    total, built);
+	ok(invalid == 0, "suite schemas: every object returned validates (%d did not)", invalid);
+	ok(noreason == 0, "suite schemas: every refusal gives a reason (%d did not)", noreason);
+}
+
 int
 main(void)
 {
 	test_params();
+	test_suite_schemas();
 	test_param_learning();
 	return tap_done();
 }
