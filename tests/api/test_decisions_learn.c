@@ -409,7 +409,7 @@ decisions_partner_pool(void)
 void
 decisions_behaviour_credit(void)
 {
-	char iso[TIME_ISO8601_SIZE], dec[64];
+	char iso[TIME_ISO8601_SIZE], dec[64], old[64];
 	struct resp r;
 	double succ_before;
 	char out[64];
@@ -424,6 +424,13 @@ decisions_behaviour_credit(void)
 	ok(r.status == 200 && strcmp(d_nz(jstr(&r, "user_context.lifecycle_stage")), "churned") == 0,
 	    "a decision for the churned user");
 	resp_free(&r);
+	/* One older than the credit window, which must stay without credit. */
+	d_recommend(&r, d_ft.key, "u-back", "\"discount\"");
+	snprintf(old, sizeof(old), "%s", d_nz(jstr(&r, "decision_id")));
+	resp_free(&r);
+	ok(sql_query(NULL, 0, "UPDATE decisions SET created_at = created_at - INTERVAL 15 DAY "
+	    "WHERE tenant_id = '%s' AND id = '%s'", d_ft.tenant_id, old) == 0,
+	    "a second decision, moved 15 days back");
 	sql_query(out, sizeof(out), "SELECT IFNULL(SUM(succ), 0) FROM decision_arms WHERE "
 	    "tenant_id = '%s' AND bucket = 'churned/high/eng_high' AND action_name = 'send_email'",
 	    d_ft.tenant_id);
@@ -445,6 +452,17 @@ decisions_behaviour_credit(void)
 	ok(sql_int("SELECT COUNT(*) FROM decisions WHERE tenant_id = '%s' AND id = '%s' AND "
 	    "behaviour_reward = 1", d_ft.tenant_id, dec) == 1,
 	    "the decision got its behaviour reward");
+	ok(sql_int("SELECT COUNT(*) FROM decisions WHERE tenant_id = '%s' AND id = '%s' AND "
+	    "behaviour_reward IS NULL", d_ft.tenant_id, old) == 1,
+	    "the one older than 14 days did not");
+	ok(sql_int("SELECT COUNT(*) FROM decisions d WHERE d.tenant_id = '%s' AND "
+	    "d.behaviour_reward IS NOT NULL AND NOT EXISTS (SELECT 1 FROM stage_transitions s WHERE "
+	    "s.tenant_id = d.tenant_id AND s.user_id = d.user_id AND (s.from_stage, s.to_stage) IN "
+	    "(('at_risk', 'active'), ('churned', 'recovered'), ('onboarding', 'active'), "
+	    "('new', 'onboarding')))", d_ft.tenant_id) == 0 &&
+	    sql_int("SELECT COUNT(*) FROM decisions WHERE tenant_id = '%s' AND user_id = 'u-learn' "
+	    "AND behaviour_reward IS NOT NULL", d_ft.tenant_id) == 0,
+	    "no decision of a user without an improving move was credited");
 	sql_query(out, sizeof(out), "SELECT IFNULL(SUM(succ), 0) FROM decision_arms WHERE "
 	    "tenant_id = '%s' AND bucket = 'churned/high/eng_high' AND action_name = 'send_email'",
 	    d_ft.tenant_id);
