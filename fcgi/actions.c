@@ -10,6 +10,12 @@
  * read, manage or full. A test-mode key's actions are recorded and
  * dispatched like any other, with "test_mode": true in the webhook body,
  * so the receiving platform knows not to act on a real user.
+ *
+ * A dispatch may carry "decision_id" (issue 6): the tenant's decision for
+ * the same user that this action carries out. It is linked in the
+ * dispatch's transaction, and the action's outcome is then recorded on
+ * the decision too (lib/action.c, lib/decision.h), so the engine learns
+ * from platforms that report on actions rather than on decisions.
  */
 #include "config.h"
 
@@ -18,6 +24,7 @@
 #include <string.h>
 
 #include "action.h"
+#include "decision.h"
 #include "event.h"
 #include "http.h"
 #include "ids.h"
@@ -51,7 +58,7 @@ static const struct http_route routes[ROUTE__MAX] = {
 };
 
 static const char *const dispatch_fields[] = { "action_type", "user_id", "parameters",
-	"reasoning", "confidence", NULL };
+	"reasoning", "confidence", "decision_id", NULL };
 static const char *const list_fields[] = { "status", "provider", "user_id", "since", "limit",
 	"cursor", NULL };
 static const char *const outcome_fields[] = { "status", "result", NULL };
@@ -106,6 +113,25 @@ check_parameters(struct in *v, const struct action_target *t, struct json_object
 	return 0;
 }
 
+/* Checks the optional decision_id: the tenant's decision for the same
+ * user, not yet linked to an action. Failures land in v; -1 on error. */
+static int
+check_decision(struct in *v, struct http_req *r, const struct action_new *a)
+{
+	int rc = DECISION_LINK_NOT_FOUND;
+
+	if (id_has_prefix(a->decision_id, "dec") &&
+	    (rc = decision_link_check(r->auth.tenant_id, a->decision_id, a->user_id)) < 0)
+		return -1;
+	if (rc == DECISION_LINK_NOT_FOUND)
+		in_fail(v, "decision_id", "invalid_field", "no decision %s for user %s",
+		    a->decision_id, a->user_id);
+	else if (rc == DECISION_LINK_TAKEN)
+		in_fail(v, "decision_id", "invalid_field", "the decision %s is already linked to "
+		    "an action", a->decision_id);
+	return 0;
+}
+
 static void
 actions_dispatch(struct http_req *r)
 {
@@ -127,6 +153,7 @@ actions_dispatch(struct http_req *r)
 	a.parameters = in_obj(&v, "parameters", IN_REQUIRED);
 	a.reasoning = in_str(&v, "reasoning", IN_NULLABLE, 0, ACTION_REASONING_MAX);
 	a.confidence = read_confidence(&v, &a.has_confidence);
+	a.decision_id = in_str(&v, "decision_id", IN_NULLABLE, 1, 40);
 	a.test_mode = r->auth.test_mode;
 	if (in_reject(&v, r))
 		return;
@@ -149,10 +176,19 @@ actions_dispatch(struct http_req *r)
 		http_internal(r);
 		goto out;
 	}
+	if (!v.failed && a.decision_id != NULL && check_decision(&v, r, &a) != 0) {
+		http_internal(r);
+		goto out;
+	}
 	if (v.failed)
 		goto reject;
-	if (action_create(r->auth.tenant_id, &t, &a, r->now, id) != 0 ||
-	    (o = action_get_json(r->auth.tenant_id, id, &found)) == NULL) {
+	if ((rc = action_create(r->auth.tenant_id, &t, &a, r->now, id)) ==
+	    ACTION_CREATE_LINK_FAILED) {
+		in_fail(&v, "decision_id", "invalid_field", "the decision %s was linked to another "
+		    "action meanwhile, or is not a decision for user %s", a.decision_id, a.user_id);
+		goto reject;
+	}
+	if (rc != 0 || (o = action_get_json(r->auth.tenant_id, id, &found)) == NULL) {
 		http_internal(r);
 		goto out;
 	}

@@ -274,7 +274,7 @@ main(int argc, char **argv)
 {
 	const struct conf *c;
 	const char *now_s = NULL;
-	struct userscore_stats st = { 0, 0, 0 };
+	struct userscore_stats st = { 0, 0, 0, 0 };
 	long long last_id, max_id, b;
 	int64_t now, last_full, start_ms = time_now_ms();
 	unsigned batch = USERSCORE_BATCH_MAX;
@@ -336,8 +336,8 @@ main(int argc, char **argv)
 unlock:
 	db_unlock(SCORES_LOCK);
 	printf("{\"job\":\"scores\",\"full\":%s,\"users_scanned\":%lld,\"users_updated\":%lld,"
-	    "\"transitions\":%lld,\"errors\":%d,\"seconds\":%.3f}\n", full ? "true" : "false",
-	    st.scanned, st.updated, st.transitions, rc != 0,
+	    "\"transitions\":%lld,\"decisions_credited\":%lld,\"errors\":%d,\"seconds\":%.3f}\n",
+	    full ? "true" : "false", st.scanned, st.updated, st.transitions, st.credited, rc != 0,
 	    (double)(time_now_ms() - start_ms) / 1000.0);
 out:
 	userscore_done();

@@ -12,6 +12,7 @@
 
 #include "action.h"
 #include "db.h"
+#include "decision.h"
 #include "delivery.h"
 #include "ids.h"
 #include "jsonout.h"
@@ -26,6 +27,8 @@ const char *const action_outcome_statuses[] = { "completed", "ignored", "rejecte
 
 /* DECIMAL(14,6): at most 8 digits before the point. */
 #define ACTION_COST_INT_DIGITS	8
+
+#define ACTION_OUTCOME_TRIES	4	/* attempts of an outcome hitting a deadlock */
 
 /* The action type by name: a dispatch names the type as the webhook body
  * does, so this lookup lives with dispatching (unique key tenant, name). */
@@ -244,6 +247,14 @@ action_create(const char *tenant_id, const struct action_target *t,
 	    (long long)(a->test_mode != 0), act_cost(t), expsql, nowsql, nowsql) != 0)
 		goto fail;
 	db_done(&act_insert);
+	if (a->decision_id != NULL) {
+		if ((rc = decision_link(tenant_id, a->decision_id, a->user_id, id_out)) != 0) {
+			db_rollback();
+			rc = rc > 0 ? ACTION_CREATE_LINK_FAILED : -1;
+			goto out;
+		}
+		rc = -1;
+	}
 	if (delivery_enqueue(tenant_id, "action", id_out, NULL, id_out, t->delivery_webhook,
 	    t->secret_sealed, body, now, now) != 0)
 		goto fail;
@@ -350,8 +361,9 @@ action_list(const char *tenant_id, const struct action_filter *f, int limit,
 	return page_rows(s, limit, has_more, act_row_json);
 }
 
-int
-action_outcome_record(const char *tenant_id, const char *action_id, const char *status,
+/* One attempt of action_outcome_record(). */
+static int
+act_outcome_once(const char *tenant_id, const char *action_id, const char *status,
     const char *result, int64_t now)
 {
 	char nowsql[TIME_SQL_SIZE];
@@ -381,10 +393,32 @@ action_outcome_record(const char *tenant_id, const char *action_id, const char *
 	if (db_exec(&act_to_completed, "ssss", nowsql, nowsql, tenant_id, action_id) != 0)
 		goto fail;
 	db_done(&act_to_completed);
+	if (decision_outcome_from_action(tenant_id, action_id, status, result, now) != 0)
+		goto fail;
 	return db_commit() == 0 ? ACTION_OUTCOME_OK : -1;
 fail:
 	db_rollback();
 	return -1;
+}
+
+int
+action_outcome_record(const char *tenant_id, const char *action_id, const char *status,
+    const char *result, int64_t now)
+{
+	unsigned err;
+	int try, rc;
+
+	/* The linked decision's arm is a row other outcomes update too: a
+	 * deadlock there rolls the whole outcome back, and it is redone. */
+	for (try = 1; ; try++) {
+		if ((rc = act_outcome_once(tenant_id, action_id, status, result, now)) >= 0)
+			return rc;
+		err = db_errno();
+		if ((err != DB_ER_LOCK_DEADLOCK && err != DB_ER_LOCK_WAIT_TIMEOUT) ||
+		    try == ACTION_OUTCOME_TRIES)
+			return -1;
+		log_warn("action: deadlock recording the outcome of %s, retrying", action_id);
+	}
 }
 
 int

@@ -57,6 +57,7 @@ struct action_new {
 	int			 has_confidence;
 	double			 confidence;	/* 0..1 */
 	int			 test_mode;
+	const char		*decision_id;	/* the decision it carries out, NULL when none */
 };
 
 /*
@@ -78,9 +79,15 @@ char *action_dispatch_body(const char *action_id, const struct action_new *a,
 /*
  * Creates the action (status pending, expiring ttl_seconds after now,
  * the type's estimated cost copied) and queues its delivery to the type's
- * webhook, due now, in one transaction. id_out receives the "ea_" id.
- * Returns 0, or -1 (logged; nothing stored).
+ * webhook, due now, in one transaction; with a decision_id, links that
+ * decision to the action in the same transaction (lib/decision.h). id_out
+ * receives the "ea_" id. Returns 0, ACTION_CREATE_LINK_FAILED when the
+ * decision could not be linked (it is not the tenant's decision for the
+ * user, or was linked meanwhile; nothing stored), or -1 (logged; nothing
+ * stored).
  */
+#define ACTION_CREATE_LINK_FAILED	1
+
 int action_create(const char *tenant_id, const struct action_target *t,
     const struct action_new *a, int64_t now, char id_out[48]);
 
@@ -111,7 +118,9 @@ struct json_object *action_list(const char *tenant_id, const struct action_filte
 
 /*
  * Records the outcome (status one of action_outcome_statuses, result JSON
- * text or NULL) and moves the action to completed, in one transaction.
+ * text or NULL) and moves the action to completed, in one transaction,
+ * which also records it on the decision linked to the action when that has
+ * no outcome yet (decision_outcome_from_action()).
  * The outcome's primary key makes a second report — concurrent or not —
  * a duplicate. Returns ACTION_OUTCOME_*, or -1 on error (logged).
  */

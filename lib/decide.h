@@ -123,6 +123,11 @@ int decide_choose(struct decide_arm *arms, int n, const struct decide_user *u, i
 
 void decide_arms_clear(struct decide_arm *arms, int n);
 
+/* The arm's Beta(a, b) posterior as decide_choose() samples it: 1 plus
+ * own, plus pooled scaled to count as at most DECIDE_PRIOR_CAP outcomes.
+ * (Addition to the contract: the server and the tests reuse it.) */
+void decide_posterior(const struct decide_arm *arm, double *a, double *b);
+
 /*
  * Builds parameters for schema: for each property, an enum value or a
  * level within numeric bounds (minimum/maximum, exclusive bounds,

@@ -18,6 +18,7 @@
 #include <json-c/json.h>
 
 #include "db.h"
+#include "decision.h"
 #include "lifecycle.h"
 #include "log.h"
 #include "scoring.h"
@@ -82,8 +83,13 @@ static struct db_stmt us_names_done = DB_STMT(
     "WHERE b.tenant_id = ? HAVING ever = 1");
 
 /* Guarded by the stage read, so a row never moves from a stage it left. */
+/* engagement_prev keeps the score this write replaces (assignments run left
+ * to right), for the decision engine's trend clause; untouched when the
+ * engagement does not change. */
 static struct db_stmt us_update = DB_STMT(
-    "UPDATE users SET activation_score = ?, engagement_score = ?, expansion_score = ?, "
+    "UPDATE users SET engagement_prev = IF(ABS(engagement_score - ?) > 0.0000005, "
+    " engagement_score, engagement_prev), "
+    " activation_score = ?, engagement_score = ?, expansion_score = ?, "
     " risk_level = ?, lifecycle_stage = ?, stage_changed_at = ?, scored_at = ? "
     "WHERE tenant_id = ? AND user_id = ? AND lifecycle_stage = ?");
 static struct db_stmt us_transition = DB_STMT(
@@ -533,21 +539,47 @@ us_decide(struct us_tenant *t, struct us_user *x, int64_t now, const char *nows,
 	w->nw++;
 }
 
+/*
+ * The behaviour credit of the batch's improving transitions (lib/decision.h),
+ * inside the batch's transaction. Adds the decisions credited to *credited;
+ * 0 or -1.
+ */
+static int
+us_credit(const struct us_writes *w, int64_t now, long long *credited)
+{
+	long long n;
+	unsigned i;
+
+	for (i = 0; i < w->nt; i++) {
+		if (!decision_stage_improved(w->tr[2][i], w->tr[3][i]))
+			continue;
+		if ((n = decision_behaviour_credit(w->tr[0][i], w->tr[1][i], now)) < 0)
+			return -1;
+		*credited += n;
+	}
+	return 0;
+}
+
 /* The bulk writes in one transaction, retried on a deadlock. 0 or -1. */
 static int
-us_write(const struct us_writes *w)
+us_write(const struct us_writes *w, int64_t now, long long *credited)
 {
 	unsigned err;
+	long long got;
 	int try;
 
 	for (try = 1; ; try++) {
+		got = 0;
 		if (db_begin() != 0)
 			return -1;
-		if (db_exec_bulk(&us_update, w->nw, "ssssssssss", w->col[0], w->col[1], w->col[2],
-		    w->col[3], w->col[4], w->col[5], w->col[6], w->col[7], w->col[8],
+		if (db_exec_bulk(&us_update, w->nw, "sssssssssss", w->col[1], w->col[0], w->col[1],
+		    w->col[2], w->col[3], w->col[4], w->col[5], w->col[6], w->col[7], w->col[8],
 		    w->col[9]) == 0 && db_exec_bulk(&us_transition, w->nt, "ssssss", w->tr[0],
-		    w->tr[1], w->tr[2], w->tr[3], w->tr[4], w->tr[5]) == 0 && db_commit() == 0)
+		    w->tr[1], w->tr[2], w->tr[3], w->tr[4], w->tr[5]) == 0 &&
+		    us_credit(w, now, &got) == 0 && db_commit() == 0) {
+			*credited += got;
 			return 0;
+		}
 		err = db_errno();
 		db_rollback();
 		if ((err != DB_ER_LOCK_DEADLOCK && err != DB_ER_LOCK_WAIT_TIMEOUT) ||
@@ -602,7 +634,7 @@ userscore_batch(const char *tenant_id, const char *const *user_ids, size_t n, in
 		us_fill_input(t, &u[i], ever + i * nn, recent + i * nn, now);
 		us_decide(t, &u[i], now, nows, &w);
 	}
-	if (w.nw > 0 && us_write(&w) != 0)
+	if (w.nw > 0 && us_write(&w, now, &st->credited) != 0)
 		goto out;
 	st->updated += w.nw;
 	st->transitions += w.nt;

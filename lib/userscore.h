@@ -26,6 +26,7 @@ struct userscore_stats {
 	long long	scanned;	/* users scored */
 	long long	updated;	/* users whose scores, risk or stage changed */
 	long long	transitions;	/* stage changes recorded */
+	long long	credited;	/* decisions given a behaviour reward */
 };
 
 /*
@@ -33,7 +34,9 @@ struct userscore_stats {
  * strcmp and unique, at now: events after now are ignored, the engagement
  * window ends at now. Users whose scores, risk or stage change are written
  * with scored_at = now, each stage change gets a stage_transitions row and
- * stage_changed_at = now, all in one transaction (retried on a deadlock).
+ * stage_changed_at = now, and each improving stage change gives the
+ * user's recent decisions their behaviour reward (lib/decision.h), all in
+ * one transaction (retried on a deadlock).
  * Ids the tenant does not track are skipped. Adds to st. Returns 0, or -1
  * (logged; nothing of the batch written).
  */

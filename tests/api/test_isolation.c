@@ -36,6 +36,7 @@ enum obj {
 	OBJ_INVITATION,
 	OBJ_PARTNER_CUSTOMER,
 	OBJ_PARTNER_INTEGRATION,
+	OBJ_DECISION,
 	OBJ__MAX
 };
 
@@ -62,16 +63,17 @@ static const struct family {
 	int		 catalogue;
 	int		 partner;
 } families[] = {
-	{ "/api/external/action-types/:id", OBJ_ACTION_TYPE, "/api/external/action-types", 1, 0 },
-	{ "/api/external/actions/:id", OBJ_ACTION, "/api/external/actions", 1, 0 },
-	{ "/api/customers/:user_id", OBJ_USER, "/api/customers", 1, 0 },
-	{ "/api/webhooks/endpoints/:id", OBJ_ENDPOINT, "/api/webhooks/endpoints", 1, 0 },
-	{ "/api/keys/:id", OBJ_KEY, "/api/keys", 0, 0 },
-	{ "/api/external/platforms/:id", OBJ_PLATFORM, "/api/external/platforms", 0, 1 },
-	{ "/api/team/members/:id", OBJ_MEMBER, "/api/team/members", 0, 0 },
-	{ "/api/team/invitations/:id", OBJ_INVITATION, "/api/team/invitations", 0, 0 },
+	{ "/api/external/action-types/:id", OBJ_ACTION_TYPE, "/api/external/action-types", 1, 0, 0 },
+	{ "/api/external/actions/:id", OBJ_ACTION, "/api/external/actions", 1, 0, 0 },
+	{ "/api/customers/:user_id", OBJ_USER, "/api/customers", 1, 0, 0 },
+	{ "/api/webhooks/endpoints/:id", OBJ_ENDPOINT, "/api/webhooks/endpoints", 1, 0, 0 },
+	{ "/api/keys/:id", OBJ_KEY, "/api/keys", 0, 0, 0 },
+	{ "/api/external/platforms/:id", OBJ_PLATFORM, "/api/external/platforms", 0, 1, 0 },
+	{ "/api/team/members/:id", OBJ_MEMBER, "/api/team/members", 0, 0, 0 },
+	{ "/api/team/invitations/:id", OBJ_INVITATION, "/api/team/invitations", 0, 0, 0 },
 	{ "/api/partners/customers/:id", OBJ_PARTNER_CUSTOMER, "/api/partners/customers", 1, 0, 1 },
 	{ "/api/partners/integrations/:id", OBJ_PARTNER_INTEGRATION, "/api/partners/integrations", 0, 0, 1 },
+	{ "/api/decisions/:id", OBJ_DECISION, "/api/decisions", 1, 0, 0 },
 };
 
 /*
@@ -85,6 +87,7 @@ static const struct {
 	{ "POST /api/external/actions/:id/outcome", "{\"status\":\"completed\"}" },
 	{ "PUT /api/team/members/:id/role", "{\"role\":\"admin\"}" },
 	{ "POST /api/external/platforms/:id/connect", "{\"credentials\":{\"api_key\":\"b\"}}" },
+	{ "POST /api/decisions/:id/outcome", "{\"status\":\"completed\"}" },
 	{ "POST /api/partners/integrations/:id/share", "{\"customer_tenant_id\":\"{CUSTOMER}\"}" },
 };
 
@@ -263,6 +266,11 @@ isolation_objects(struct world *w)
 	    "{\"action_type\":\"iso_%s\",\"user_id\":\"%s\",\"parameters\":{}}", rnd, w->ids[OBJ_USER]);
 	snprintf(w->ids[OBJ_ACTION], 128, "%s", jstr(&r, "action.id") ? jstr(&r, "action.id") : "");
 	bad |= r.status != 201;
+	resp_free(&r);
+	api(&r, "POST", "/api/decisions/recommend", w->a.key,
+	    "{\"user_id\":\"%s\",\"available_actions\":[\"iso_%s\"]}", w->ids[OBJ_USER], rnd);
+	snprintf(w->ids[OBJ_DECISION], 128, "%s", jstr(&r, "decision_id") ? jstr(&r, "decision_id") : "");
+	bad |= r.status != 200 || w->ids[OBJ_DECISION][0] == '\0';
 	resp_free(&r);
 	api(&r, "POST", "/api/webhooks/endpoints", w->a.key,
 	    "{\"url\":\"http://127.0.0.1:9/iso-ep\",\"subscribed_events\":[\"*\"]}");
