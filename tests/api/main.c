@@ -65,6 +65,12 @@ void suite_billing(void);
 void suite_commerces(void);
 void suite_activities(void);
 void suite_isolation(void);
+void suite_playbooks(void);
+void suite_interventions(void);
+void suite_escalations(void);
+void suite_llm(void);
+void suite_evaluate(void);
+void suite_deliver(void);
 
 static const struct {
 	const char *name;
@@ -91,6 +97,12 @@ static const struct {
 	{ "billing", suite_billing },
 	{ "commerces", suite_commerces },
 	{ "activities", suite_activities },
+	{ "playbooks", suite_playbooks },
+	{ "interventions", suite_interventions },
+	{ "escalations", suite_escalations },
+	{ "llm", suite_llm },
+	{ "evaluate", suite_evaluate },
+	{ "deliver", suite_deliver },
 	{ "isolation", suite_isolation },
 };
 

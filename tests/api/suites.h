@@ -34,5 +34,11 @@ void suite_billing(void);
 void suite_commerces(void);
 void suite_activities(void);
 void suite_isolation(void);
+void suite_playbooks(void);
+void suite_interventions(void);
+void suite_escalations(void);
+void suite_llm(void);
+void suite_evaluate(void);
+void suite_deliver(void);
 
 #endif

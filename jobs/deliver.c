@@ -1,0 +1,13 @@
+/*
+ * deliver.c — retivo-deliver. Placeholder.
+ */
+#include "config.h"
+
+#include <stdio.h>
+
+int
+main(void)
+{
+	printf("{\"job\":\"deliver\"}\n");
+	return 0;
+}

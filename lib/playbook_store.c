@@ -1,0 +1,4 @@
+/* playbook_store.c — see playbook.h. */
+#include "config.h"
+
+#include "playbook.h"

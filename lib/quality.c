@@ -1,0 +1,10 @@
+/* quality.c — see quality.h. */
+#include "config.h"
+
+#include "quality.h"
+
+int
+quality_placeholder(void)
+{
+	return 0;
+}

@@ -1,0 +1,2 @@
+-- 009_playbooks: placeholder, filled in by the issue that owns it.
+DO 0;

@@ -1,0 +1,9 @@
+/* test_llm.c — placeholder. */
+#include "config.h"
+
+#include "suites.h"
+
+void
+suite_llm(void)
+{
+}
