@@ -222,7 +222,7 @@ resolve_criteria_check(struct json_object *arr, const char *field, struct resolv
 		"sales_rep", "owner", NULL };
 	struct json_object *c, *config = NULL, *p, *roles;
 	const char *type, *s;
-	char f[192], cf[160];
+	char f[128], cf[160], chf[200];
 	size_t i, j;
 
 	memset(e, 0, sizeof(*e));
@@ -279,8 +279,8 @@ resolve_criteria_check(struct json_object *arr, const char *field, struct resolv
 			if (rc_str(config, "channel", 16, cf, e, &s) < 0)
 				return -1;
 			if (s != NULL && !resolve_channel_valid(s)) {
-				snprintf(f, sizeof(f), "%s.channel", cf);
-				return rc_fail(e, f, "%s: must be an activity channel", f);
+				snprintf(chf, sizeof(chf), "%s.channel", cf);
+				return rc_fail(e, chf, "%s: must be an activity channel", chf);
 			}
 		}
 	}
