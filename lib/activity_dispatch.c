@@ -125,7 +125,11 @@ ad_enqueue(const char *tenant_id, const char *activity_id, struct json_object *s
 		json_object_object_add(body, "id", json_object_new_string(msg));
 		json_object_object_add(body, "type", json_object_new_string("activity.dispatched"));
 		json_object_object_add(body, "created_at", json_object_new_string(iso));
-		json_object_deep_copy(view, &data, NULL);
+		data = NULL;	/* json_object_deep_copy() wants an empty destination */
+		if (json_object_deep_copy(view, &data, NULL) != 0) {
+			json_object_put(body);
+			goto fail;
+		}
 		c = json_object_new_object();
 		json_object_object_add(c, "id", json_object_get(json_object_object_get(commerce, "id")));
 		json_object_object_add(c, "external_id",

@@ -22,4 +22,7 @@ int api_post_together(const char *path, const char *key, const char *body, int n
 /* Creates a commerce from the JSON body; its id into id. Returns 0 or -1. */
 int commerce_fixture(const char *key, const char *body, char id[64]);
 
+/* The dispatch half of the activities suite (test_activities_dispatch.c). */
+void activities_dispatch_checks(const struct fixture *f, const struct fixture *g);
+
 #endif
