@@ -298,7 +298,9 @@ activity_create(const char *tenant_id, const struct activity_input *in, int64_t 
 	    in->idempotency_key, sched, in->has_suggested ? sugg : NULL, in->user_status,
 	    in->has_score ? &in->score : NULL, in->assignment_reason, t_crit, t_keys, t_caller,
 	    t_targets, t_attrs, t_unres, (long long)by_creation, ts, ts) != 0) {
-		rc = db_errno() == DB_ER_DUP_ENTRY ? ACTIVITY_DUPLICATE : -1;
+		/* 1452: the commerce was deleted since it was read. */
+		rc = db_errno() == DB_ER_DUP_ENTRY ? ACTIVITY_DUPLICATE :
+		    db_errno() == 1452 ? ACTIVITY_NOT_FOUND : -1;
 		goto out;
 	}
 	db_done(&ac_insert);

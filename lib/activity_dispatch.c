@@ -20,10 +20,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "activity.h"
 #include "activity_int.h"
 #include "commerce.h"
+#include "crypto.h"
 #include "db.h"
 #include "delivery.h"
 #include "ids.h"
@@ -68,14 +70,31 @@ long long
 activity_claim(const char *owner, int64_t now, long long lease, int limit)
 {
 	char nowsql[TIME_SQL_SIZE], until[TIME_SQL_SIZE], retry[TIME_SQL_SIZE];
+	unsigned char jitter = 0;
+	struct timespec pause;
 	long long n;
+	int attempt;
 
 	time_format_sql(now, nowsql);
 	time_format_sql(now + lease, until);
 	time_format_sql(now - ACTIVITY_RETRY_SECONDS, retry);
-	if (db_exec(&ad_claim, "sssssi", owner, until, nowsql, nowsql, retry,
-	    (long long)limit) != 0)
-		return -1;
+	/*
+	 * Concurrent claimers can deadlock on the due index; InnoDB then rolls
+	 * the whole UPDATE back (nothing half-claimed), so trying again after a
+	 * jittered pause is safe (as delivery_claim does).
+	 */
+	for (attempt = 0;; attempt++) {
+		if (db_exec(&ad_claim, "sssssi", owner, until, nowsql, nowsql, retry,
+		    (long long)limit) == 0)
+			break;
+		if (attempt >= 8 || (db_errno() != DB_ER_LOCK_DEADLOCK &&
+		    db_errno() != DB_ER_LOCK_WAIT_TIMEOUT))
+			return -1;
+		crypto_random(&jitter, 1);
+		pause.tv_sec = 0;
+		pause.tv_nsec = (long)(attempt + 1) * (2 + jitter % 8) * 1000000L;
+		nanosleep(&pause, NULL);
+	}
 	n = (long long)db_affected(&ad_claim);
 	db_done(&ad_claim);
 	return n;

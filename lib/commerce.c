@@ -108,6 +108,7 @@ commerce_update(const char *tenant_id, const char *id, const struct commerce_row
 int
 commerce_delete(const char *tenant_id, const char *id)
 {
+	unsigned long long n;
 	int used, rc = -1;
 
 	if (db_begin() != 0)
@@ -120,14 +121,19 @@ commerce_delete(const char *tenant_id, const char *id)
 		rc = COMMERCE_IN_USE;
 		goto out;
 	}
-	if (db_exec(&cm_delete, "ss", tenant_id, id) != 0)
+	/* An activity created meanwhile trips the foreign key (1451). */
+	if (db_exec(&cm_delete, "ss", tenant_id, id) != 0) {
+		if (db_errno() == 1451)
+			rc = COMMERCE_IN_USE;
 		goto out;
-	rc = db_affected(&cm_delete) > 0 ? COMMERCE_OK : COMMERCE_NOT_FOUND;
+	}
+	n = db_affected(&cm_delete);
 	db_done(&cm_delete);
-	if (rc == COMMERCE_OK && db_commit() != 0)
-		return db_errno() == 1451 ? COMMERCE_IN_USE : -1;	/* FK: a racing create */
-	if (rc == COMMERCE_OK)
-		return rc;
+	if (n == 0) {
+		rc = COMMERCE_NOT_FOUND;
+		goto out;
+	}
+	return db_commit() == 0 ? COMMERCE_OK : -1;
 out:
 	db_rollback();
 	return rc;
