@@ -5,12 +5,13 @@
  *   retivo-activities [--now ISO-8601] [--limit N] [--lease SECONDS]
  *                     [--exit-after-claim]
  *
- * A run claims due activities (READY with scheduled_at <= now, and
- * UNRESOLVED ones not retried for five minutes) in batches of
+ * A run claims due activities (READY with scheduled_at <= now) and
+ * UNRESOLVED ones not retried for five minutes in batches of
  * ACTIVITIES_BATCH under a lease, resolves their dispatch-time targets
  * and attributes, and queues one signed "activity.dispatched" delivery per
  * provider endpoint (sent by retivo-dispatch, with its retries) while
- * moving each to DISPATCHED — or to UNRESOLVED with the reasons. It goes
+ * moving each to DISPATCHED — or to UNRESOLVED with the reasons (an
+ * UNRESOLVED one not yet due that now resolves goes back to READY). It goes
  * on until nothing is due or --limit activities (default 1000) were
  * claimed. The lease (default 60 s) lets several hosts run the same
  * crontab; a run that dies leaves its rows to be claimed again when the
@@ -135,8 +136,9 @@ main(int argc, char **argv)
 		}
 	}
 	printf("{\"job\":\"activities\",\"claimed\":%lld,\"dispatched\":%lld,\"deliveries\":%lld,"
-	    "\"unresolved\":%lld,\"skipped\":%lld,\"errors\":%lld,\"seconds\":%.3f}\n", claimed,
-	    k.dispatched, k.deliveries, k.unresolved, k.skipped, k.errors,
+	    "\"ready\":%lld,\"unresolved\":%lld,\"skipped\":%lld,\"errors\":%lld,"
+	    "\"seconds\":%.3f}\n", claimed, k.dispatched, k.deliveries, k.ready, k.unresolved,
+	    k.skipped, k.errors,
 	    (double)(time_now_ms() - start_ms) / 1000.0);
 	rc = k.errors > 0 ? 1 : 0;
 	db_close();

@@ -98,15 +98,15 @@ struct json_object *activity_settings_load(const char *tenant_id);
 int activity_settings_save(const char *tenant_id, struct json_object *settings, int64_t now);
 
 /*
- * Claims up to limit due activities (READY with scheduled_at <= now, or
- * UNRESOLVED not retried for ACTIVITY_RETRY_SECONDS) for owner until now +
+ * Claims up to limit activities (READY with scheduled_at <= now, and
+ * UNRESOLVED ones not retried for ACTIVITY_RETRY_SECONDS) for owner until now +
  * lease seconds, in one guarded UPDATE so two job hosts never take the
  * same row. Returns how many, or -1.
  */
 long long activity_claim(const char *owner, int64_t now, long long lease, int limit);
 
 struct activity_dispatch_counts {
-	long long	dispatched, unresolved, deliveries, skipped, errors;
+	long long	dispatched, ready, unresolved, deliveries, skipped, errors;
 };
 
 /*
@@ -114,7 +114,8 @@ struct activity_dispatch_counts {
  * targets and attributes and the provider endpoints; then, in one
  * transaction per activity, queues one signed "activity.dispatched"
  * delivery per endpoint and moves it to DISPATCHED — or to UNRESOLVED
- * with the reasons. A row no longer ours or no longer READY/UNRESOLVED
+ * with the reasons. An UNRESOLVED activity not yet due is resolved as at
+ * creation and, when that succeeds, goes back to READY. A row no longer ours or no longer READY/UNRESOLVED
  * (canceled meanwhile) is skipped. Returns 0 or -1.
  */
 int activity_dispatch_claimed(const char *owner, int64_t now,

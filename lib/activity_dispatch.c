@@ -34,8 +34,9 @@
 
 static struct db_stmt ad_claim = DB_STMT(
     "UPDATE activities SET claim_owner = ?, claim_until = ? "
-    "WHERE scheduled_at <= ? AND (claim_until IS NULL OR claim_until < ?) "
-    "AND (status = 'READY' OR (status = 'UNRESOLVED' AND updated_at <= ?)) "
+    "WHERE (claim_until IS NULL OR claim_until < ?) "
+    "AND ((status = 'READY' AND scheduled_at <= ?) "
+    "  OR (status = 'UNRESOLVED' AND updated_at <= ?)) "
     "ORDER BY scheduled_at, seq LIMIT ?");
 
 static struct db_stmt ad_claimed = DB_STMT(
@@ -54,6 +55,10 @@ static struct db_stmt ad_dispatched = DB_STMT(
     "UPDATE activities SET status = 'DISPATCHED', targets = ?, attributes = ?, "
     "  unresolved = NULL, targets_resolved = 1, dispatched_at = ?, updated_at = ?, "
     "  claim_owner = NULL, claim_until = NULL WHERE tenant_id = ? AND id = ?");
+
+static struct db_stmt ad_ready = DB_STMT(
+    "UPDATE activities SET status = 'READY', targets = ?, attributes = ?, unresolved = NULL, "
+    "  updated_at = ?, claim_owner = NULL, claim_until = NULL WHERE tenant_id = ? AND id = ?");
 
 static struct db_stmt ad_unresolved = DB_STMT(
     "UPDATE activities SET status = 'UNRESOLVED', targets = ?, attributes = ?, "
@@ -184,8 +189,9 @@ ad_settle(const char *owner, const char *tenant_id, const char *id, int64_t now,
 	struct act_resolution res;
 	struct json_object *row = NULL, *commerce = NULL, *settings = NULL, *caller = NULL;
 	char ts[TIME_SQL_SIZE], *t_targets = NULL, *t_attrs = NULL, *t_unres = NULL;
-	const char *commerce_id;
-	int found, n, rc = -1, got;
+	const char *commerce_id, *rt;
+	int64_t sched = 0;
+	int found, n, rc = -1, got, due;
 
 	memset(&res, 0, sizeof(res));
 	time_format_sql(now, ts);
@@ -216,17 +222,27 @@ ad_settle(const char *owner, const char *tenant_id, const char *id, int64_t now,
 	res.criteria = json_object_object_get(row, "targetCriteria");
 	res.keys = json_object_object_get(row, "attributeKeys");
 	res.caller = caller;
-	res.phase = RESOLVE_DISPATCH;
-	/* Targets resolved at creation stand; otherwise now is their time. */
+	/*
+	 * A due activity resolves everything (targets resolved at creation
+	 * stand). An UNRESOLVED one not yet due is retried as at creation,
+	 * so dispatch-time values are still read at dispatch.
+	 */
+	due = time_parse_iso8601(json_object_get_string(json_object_object_get(row,
+	    "scheduledAt")), &sched) == 0 && sched <= now;
+	rt = json_object_get_string(json_object_object_get(settings, "resolution_time"));
+	res.phase = due ? RESOLVE_DISPATCH : RESOLVE_CREATION;
 	res.targets = json_object_get(json_object_object_get(row, "targets"));
-	res.resolve_targets = res.targets == NULL || json_object_array_length(res.targets) == 0;
+	res.resolve_targets = (res.targets == NULL || json_object_array_length(res.targets) == 0) &&
+	    (due || (rt != NULL && strcmp(rt, "creation") == 0));
 	json_object_deep_copy(json_object_object_get(row, "attributes"), &res.values, NULL);
 	if (res.values == NULL)
 		res.values = json_object_new_object();
 	if (act_resolve(&res) != 0)
 		goto out;
 	n = 0;
-	if (json_object_array_length(res.unresolved) == 0) {
+	if (!due && json_object_array_length(res.unresolved) == 0)
+		n = -1;		/* back to READY, to be dispatched when due */
+	else if (json_object_array_length(res.unresolved) == 0) {
 		json_object_object_add(row, "status", json_object_new_string("DISPATCHED"));
 		json_object_object_add(row, "targets", json_object_get(res.targets));
 		json_object_object_add(row, "attributes", json_object_get(res.values));
@@ -240,7 +256,12 @@ ad_settle(const char *owner, const char *tenant_id, const char *id, int64_t now,
 	if ((t_targets = ad_text(res.targets)) == NULL || (t_attrs = ad_text(res.values)) == NULL ||
 	    (t_unres = ad_text(res.unresolved)) == NULL)
 		goto out;
-	if (n > 0) {
+	if (n < 0) {
+		if (db_exec(&ad_ready, "sssss", t_targets, t_attrs, ts, tenant_id, id) != 0)
+			goto out;
+		db_done(&ad_ready);
+		k->ready++;
+	} else if (n > 0) {
 		if (db_exec(&ad_dispatched, "ssssss", t_targets, t_attrs, ts, ts, tenant_id, id) != 0)
 			goto out;
 		db_done(&ad_dispatched);

@@ -30,7 +30,7 @@
 #include "timeutil.h"
 
 static const struct fixture *F;
-static char c_shop[64];
+static char c_shop[64], c_unres[64];
 
 /* Creates an activity (fields: a JSON fragment); id into id, status too. */
 static int
@@ -190,6 +190,7 @@ check_creation_time(const struct fixture *c)
 	    strcmp(jstr(&r, "unresolved.0.kind"), "attribute") == 0 &&
 	    strcmp(jstr(&r, "unresolved.0.key"), "zone") == 0,
 	    "creation: an upfront key without value or fallback: UNRESOLVED listing it (%s)", r.body);
+	snprintf(c_unres, sizeof(c_unres), "%s", jstr(&r, "id") ? jstr(&r, "id") : "");
 	resp_free(&r);
 	api(&r, "POST", "/api/activities", c->key, "{\"type\":\"TASK\",\"reason\":\"r\","
 	    "\"channel\":\"SALESMAN\",\"commerce_id\":\"%s\",\"idempotency_key\":\"cr-7\","
@@ -438,15 +439,27 @@ activities_dispatch_checks(const struct fixture *f, const struct fixture *g)
 	ok(n == 2 && st == 6, "two concurrent job runs: each of 6 activities dispatched once "
 	    "(%d runs ok, %d right)", n, st);
 
+	/* UNRESOLVED, not yet due, back to READY once its key resolves. */
+	snprintf(path, sizeof(path), "/api/commerces/%s", c_shop);
+	api(&r, "PATCH", path, C.key, "{\"attributes\":{\"address\":{\"city\":\"Lima\"},"
+	    "\"zone\":\"south\"}}");
+	resp_free(&r);
 	/* Without a provider: UNRESOLVED naming it. */
 	if (act(C.key, c_shop, "noprov", "\"type\":\"TASK\",\"channel\":\"SALESMAN\","
 	    "\"scheduled_at\":\"2020-01-01T00:00:00Z\"", e, NULL) != 0)
 		return;
-	run_at("activities", t + 800, NULL);
+	run_at("activities", t + 1000, NULL);
 	snprintf(path, sizeof(path), "/api/activities/%s", e);
 	api(&r, "GET", path, C.key, NULL);
 	ok(strcmp(jstr(&r, "status"), "UNRESOLVED") == 0 &&
 	    strcmp(jstr(&r, "unresolved.0.kind"), "provider") == 0,
 	    "job: no provider endpoint configured: UNRESOLVED naming the provider (%s)", r.body);
+	resp_free(&r);
+	snprintf(path, sizeof(path), "/api/activities/%s", c_unres);
+	api(&r, "GET", path, C.key, NULL);
+	ok(strcmp(jstr(&r, "status"), "READY") == 0 && jget(&r, "unresolved") == NULL &&
+	    strcmp(jstr(&r, "attributes.zone"), "south") == 0 && deliveries_of(c_unres) == 0,
+	    "retry: an UNRESOLVED activity not yet due returns to READY when it resolves (%s)",
+	    r.body);
 	resp_free(&r);
 }
