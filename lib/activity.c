@@ -60,6 +60,15 @@ static struct db_stmt ac_report = DB_STMT(
     "  updated_at = ? WHERE tenant_id = ? AND id = ? AND status = 'DISPATCHED' "
     "AND result IS NULL");
 
+static struct db_stmt ac_reached = DB_STMT(
+    "SELECT commerce_id, channel, targets FROM activities WHERE tenant_id = ? AND id = ?");
+
+static struct db_stmt ac_contacts = DB_STMT(
+    "SELECT contacts FROM commerces WHERE tenant_id = ? AND id = ? FOR UPDATE");
+
+static struct db_stmt ac_contacts_put = DB_STMT(
+    "UPDATE commerces SET contacts = ?, updated_at = ? WHERE tenant_id = ? AND id = ?");
+
 static struct db_stmt ac_exists = DB_STMT(
     "SELECT 1 FROM activities WHERE tenant_id = ? AND id = ?");
 
@@ -405,6 +414,53 @@ activity_cancel(const char *tenant_id, const char *id, int64_t now)
 	return n > 0 ? ACTIVITY_OK : ac_why_not(tenant_id, id);
 }
 
+/*
+ * After a completed or transferred result: stamps last_contacted_at of the
+ * activity's targets on its channel in the commerce's contacts, so the
+ * last-contacted rules learn from what was done. In the caller's
+ * transaction (activities row, then commerces row). 0 or -1.
+ */
+static int
+ac_mark_reached(const char *tenant_id, const char *id, int64_t now)
+{
+	struct json_object *targets = NULL, *contacts = NULL;
+	char commerce_id[40] = "", channel[16] = "", ts[TIME_SQL_SIZE];
+	int rc = -1;
+
+	if (db_exec(&ac_reached, "ss", tenant_id, id) != 0)
+		return -1;
+	if (db_fetch(&ac_reached) == 1) {
+		snprintf(commerce_id, sizeof(commerce_id), "%s", db_col(&ac_reached, 0));
+		snprintf(channel, sizeof(channel), "%s", db_col(&ac_reached, 1));
+		targets = json_tokener_parse(db_col(&ac_reached, 2) ? db_col(&ac_reached, 2) : "[]");
+	}
+	db_done(&ac_reached);
+	if (targets == NULL || json_object_array_length(targets) == 0) {
+		rc = 0;
+		goto out;
+	}
+	if (db_exec(&ac_contacts, "ss", tenant_id, commerce_id) != 0)
+		goto out;
+	if (db_fetch(&ac_contacts) == 1 && db_col(&ac_contacts, 0) != NULL)
+		contacts = json_tokener_parse(db_col(&ac_contacts, 0));
+	db_done(&ac_contacts);
+	if (contacts == NULL || resolve_mark_contacted(contacts, targets, channel, now) == 0) {
+		rc = 0;		/* the contacts changed meanwhile: nobody to stamp */
+		goto out;
+	}
+	time_format_sql(now, ts);
+	if (db_exec(&ac_contacts_put, "ssss", json_object_to_json_string_ext(contacts,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE), ts, tenant_id,
+	    commerce_id) != 0)
+		goto out;
+	db_done(&ac_contacts_put);
+	rc = 0;
+out:
+	json_object_put(targets);
+	json_object_put(contacts);
+	return rc;
+}
+
 int
 activity_report(const char *tenant_id, const char *id, const char *result, const char *notes,
     int64_t now)
@@ -422,11 +478,24 @@ activity_report(const char *tenant_id, const char *id, const char *result, const
 	else
 		status = "COMPLETED";	/* completed, transferred */
 	time_format_sql(now, ts);
-	if (db_exec(&ac_report, "sssssss", status, result, notes, ts, ts, tenant_id, id) != 0)
+	if (db_begin() != 0)
 		return -1;
+	if (db_exec(&ac_report, "sssssss", status, result, notes, ts, ts, tenant_id, id) != 0)
+		goto fail;
 	n = db_affected(&ac_report);
 	db_done(&ac_report);
-	return n > 0 ? ACTIVITY_OK : ac_why_not(tenant_id, id);
+	if (n == 0) {
+		db_rollback();
+		return ac_why_not(tenant_id, id);
+	}
+	if (strcmp(status, "COMPLETED") == 0 && ac_mark_reached(tenant_id, id, now) != 0)
+		goto fail;
+	if (db_commit() != 0)
+		return -1;
+	return ACTIVITY_OK;
+fail:
+	db_rollback();
+	return -1;
 }
 
 struct json_object *

@@ -8,7 +8,9 @@
  * while targets, attributes or the provider cannot be resolved (the
  * reasons are listed); CANCELED from READY or UNRESOLVED. A result
  * (completed, transferred -> COMPLETED; not_executed -> FAILED; canceled
- * -> CANCELED) is accepted once, on a DISPATCHED activity; a delivery
+ * -> CANCELED) is accepted once, on a DISPATCHED activity (completed and
+ * transferred also stamp the targets' last_contacted_at on the channel in
+ * the commerce's contacts); a delivery
  * that finally fails with no other delivery of the activity pending or
  * succeeded makes it FAILED.
  *

@@ -251,6 +251,40 @@ resolve_targets(struct json_object *contacts, const char *channel,
 	return out;
 }
 
+int
+resolve_mark_contacted(struct json_object *contacts, struct json_object *targets,
+    const char *channel, int64_t now)
+{
+	struct json_object *c, *lc;
+	const char *cid;
+	char lower[16], iso[TIME_ISO8601_SIZE];
+	size_t i, j;
+	int n = 0;
+
+	for (i = 0; channel[i] != '\0' && i + 1 < sizeof(lower); i++)
+		lower[i] = (char)(channel[i] >= 'A' && channel[i] <= 'Z' ?
+		    channel[i] - 'A' + 'a' : channel[i]);
+	lower[i] = '\0';
+	time_format_iso8601(now, iso);
+	for (i = 0; contacts != NULL && i < json_object_array_length(contacts); i++) {
+		c = json_object_array_get_idx(contacts, i);
+		for (j = 0; targets != NULL && j < json_object_array_length(targets); j++) {
+			cid = rs_str(json_object_array_get_idx(targets, j), "contactId");
+			if (cid == NULL || rs_str(c, "id") == NULL || strcmp(cid, rs_str(c, "id")) != 0)
+				continue;
+			if (!json_object_object_get_ex(c, "last_contacted_at", &lc) ||
+			    !json_object_is_type(lc, json_type_object)) {
+				lc = json_object_new_object();
+				json_object_object_add(c, "last_contacted_at", lc);
+			}
+			json_object_object_add(lc, lower, json_object_new_string(iso));
+			n++;
+			break;
+		}
+	}
+	return n;
+}
+
 struct json_object *
 resolve_path(struct json_object *obj, const char *path)
 {

@@ -110,6 +110,15 @@ struct json_object *resolve_settings_merge(struct json_object *current,
 struct json_object *resolve_targets(struct json_object *contacts, const char *channel,
     struct json_object *criteria, struct json_object *reasons);
 
+/*
+ * Records that the targets (as resolve_targets() made them) were reached
+ * on channel at now: sets last_contacted_at.<channel> of each target's
+ * contact in contacts (normalized, changed in place). Returns how many
+ * contacts changed. Pure.
+ */
+int resolve_mark_contacted(struct json_object *contacts, struct json_object *targets,
+    const char *channel, int64_t now);
+
 /* The latest event data for event name (NULL: any event), new or NULL. */
 typedef struct json_object *(*resolve_event_fn)(void *ctx, const char *event);
 

@@ -402,6 +402,14 @@ activities_dispatch_checks(const struct fixture *f, const struct fixture *g)
 	api(&r, "POST", path, D.key, "{\"result\":\"canceled\"}");
 	ok(r.status == 409, "result: a second result is 409 (%ld)", r.status);
 	resp_free(&r);
+	snprintf(path, sizeof(path), "/api/commerces/%s", shop);
+	api(&r, "GET", path, D.key, NULL);
+	ok(r.status == 200 && jstr(&r, "commerce.contacts.1.last_contacted_at.whatsapp") != NULL &&
+	    jstr(&r, "commerce.contacts.0.last_contacted_at.whatsapp") != NULL &&
+	    strcmp(jstr(&r, "commerce.contacts.0.last_contacted_at.whatsapp"),
+	    "2026-03-01T10:00:00Z") == 0,
+	    "result: completed stamps the target's last_contacted_at on the channel (%s)", r.body);
+	resp_free(&r);
 	snprintf(path, sizeof(path), "/api/activities/%s/result", k);
 	api(&r, "POST", path, D.key, "{\"result\":\"not_executed\"}");
 	ok(r.status == 200 && strcmp(jstr(&r, "status"), "FAILED") == 0,

@@ -298,6 +298,26 @@ check_normalized(void)
 	json_object_put(o);
 }
 
+static void
+check_mark_contacted(void)
+{
+	struct json_object *people = json_tokener_parse(CONTACTS), *chosen, *reasons, *lc;
+	int n;
+
+	reasons = json_object_new_array();
+	chosen = resolve_targets(people, "SALESMAN", NULL, reasons);
+	n = resolve_mark_contacted(people, chosen, "SMS", 1780000000);
+	lc = json_object_object_get(json_object_array_get_idx(people, 1), "last_contacted_at");
+	ok(n == 1 && strcmp(json_object_get_string(json_object_object_get(lc, "sms")),
+	    "2026-05-28T20:26:40Z") == 0 &&
+	    strcmp(json_object_get_string(json_object_object_get(lc, "email")),
+	    "2026-05-01T00:00:00Z") == 0,
+	    "mark contacted: the target's channel time set, the others kept");
+	json_object_put(chosen);
+	json_object_put(reasons);
+	json_object_put(people);
+}
+
 int
 main(void)
 {
@@ -305,5 +325,6 @@ main(void)
 	check_attributes();
 	check_validation();
 	check_normalized();
+	check_mark_contacted();
 	return tap_done();
 }
