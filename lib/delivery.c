@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "action.h"
+#include "activity.h"
 #include "crypto.h"
 #include "db.h"
 #include "delivery.h"
@@ -194,6 +195,10 @@ delivery_claim(const char *owner, int64_t now, long long lease_seconds, int limi
 static int
 dl_move_action(const struct delivery *d, enum webhook_verdict v, int64_t now)
 {
+	/* An activity's dispatch finally failing fails the activity (lib/activity.h). */
+	if (strcmp(d->kind, "activity") == 0 && d->action_id[0] != '\0')
+		return v == WEBHOOK_FAILED ?
+		    activity_delivery_failed(d->tenant_id, d->action_id, d->id, now) : 0;
 	if (strcmp(d->kind, "action") != 0 || d->action_id[0] == '\0')
 		return 0;
 	if (d->attempts == 0 && action_mark_dispatched(d->tenant_id, d->action_id, now) != 0)

@@ -20,8 +20,9 @@
 #include "webhook.h"
 
 /*
- * Queues one delivery, due at `due`. kind is "action", "event", "ping" or
- * "rollback"; action_id / endpoint_id may be NULL; msg_id becomes the
+ * Queues one delivery, due at `due`. kind is "action", "event", "ping",
+ * "rollback" or "activity" (action_id then holds the activity id);
+ * action_id / endpoint_id may be NULL; msg_id becomes the
  * webhook-id (and X-Retivo-Action-Id); secret_sealed is the crypto_seal()
  * token of the signing secret; body is the exact JSON text to send.
  * Returns 0, or -1 (logged). Runs in the caller's transaction if any.

@@ -37,6 +37,8 @@ enum obj {
 	OBJ_PARTNER_CUSTOMER,
 	OBJ_PARTNER_INTEGRATION,
 	OBJ_DECISION,
+	OBJ_COMMERCE,
+	OBJ_ACTIVITY,
 	OBJ__MAX
 };
 
@@ -74,6 +76,8 @@ static const struct family {
 	{ "/api/partners/customers/:id", OBJ_PARTNER_CUSTOMER, "/api/partners/customers", 1, 0, 1 },
 	{ "/api/partners/integrations/:id", OBJ_PARTNER_INTEGRATION, "/api/partners/integrations", 0, 0, 1 },
 	{ "/api/decisions/:id", OBJ_DECISION, "/api/decisions", 1, 0, 0 },
+	{ "/api/commerces/:id", OBJ_COMMERCE, "/api/commerces", 1, 0, 0 },
+	{ "/api/activities/:id", OBJ_ACTIVITY, "/api/activities", 1, 0, 0 },
 };
 
 /*
@@ -87,6 +91,9 @@ static const struct {
 	{ "POST /api/external/actions/:id/outcome", "{\"status\":\"completed\"}" },
 	{ "PUT /api/team/members/:id/role", "{\"role\":\"admin\"}" },
 	{ "POST /api/external/platforms/:id/connect", "{\"credentials\":{\"api_key\":\"b\"}}" },
+	{ "POST /api/activities/:id/result", "{\"result\":\"completed\"}" },
+	{ "PUT /api/commerces/:id", "{\"name\":\"x\"}" },
+	{ "PATCH /api/commerces/:id", "{\"name\":\"x\"}" },
 	{ "POST /api/decisions/:id/outcome", "{\"status\":\"completed\"}" },
 	{ "POST /api/partners/integrations/:id/share", "{\"customer_tenant_id\":\"{CUSTOMER}\"}" },
 };
@@ -289,6 +296,16 @@ isolation_objects(struct world *w)
 	resp_free(&r);
 	bad |= fixture_member(&m, w->a.tenant_id, "editor") != 0;
 	snprintf(w->ids[OBJ_MEMBER], 128, "%s", m.member_id);
+	api(&r, "POST", "/api/commerces", w->a.key, "{\"name\":\"Iso %s\"}", rnd);
+	snprintf(w->ids[OBJ_COMMERCE], 128, "%s", jstr(&r, "commerce.id") ? jstr(&r, "commerce.id") : "");
+	bad |= r.status != 201;
+	resp_free(&r);
+	api(&r, "POST", "/api/activities", w->a.key, "{\"type\":\"TASK\",\"reason\":\"iso\","
+	    "\"channel\":\"SALESMAN\",\"commerce_id\":\"%s\",\"idempotency_key\":\"iso-%s\","
+	    "\"scheduled_at\":\"2030-01-01T09:00:00Z\"}", w->ids[OBJ_COMMERCE], rnd);
+	snprintf(w->ids[OBJ_ACTIVITY], 128, "%s", jstr(&r, "id") ? jstr(&r, "id") : "");
+	bad |= r.status != 201;
+	resp_free(&r);
 	api(&r, "POST", "/api/partners/customers", w->partner_key,
 	    "{\"name\":\"Iso %s\",\"slug\":\"iso-%s\"}", rnd, rnd);
 	snprintf(w->ids[OBJ_PARTNER_CUSTOMER], 128, "%s",
