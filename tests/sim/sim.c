@@ -53,7 +53,6 @@
 #include "sim.h"
 
 #define SIM_MAX_ERRORS	50	/* wrong answers before a run gives up */
-#define SIM_PMIN	(1.0 / 512)	/* floor of a logged propensity (256 Monte Carlo draws) */
 
 struct sim_opts {
 	int		 rounds, users, window, selftest;
@@ -61,12 +60,6 @@ struct sim_opts {
 	/* --warm */
 	int		 warm, user_count;
 	const char	*key, *user_prefix, *actions;
-};
-
-/* The outcome of one round, as the report needs it. */
-struct sim_round {
-	int	ctx, action;
-	double	reward;		/* realized */
 };
 
 static struct json_object *sim_schemas[SIM_ACT];
@@ -327,93 +320,6 @@ read_log(const char *key, struct sim_logged *log, size_t cap, size_t *bad)
 	return (long)n;
 }
 
-/* Prints the offline estimates of the three target policies. */
-static void
-report_offline(const struct sim_logged *log, size_t n, int best_fixed)
-{
-	double target[SIM_CTX][SIM_ACT];
-	struct sim_ips e;
-	char label[64];
-	int k, c, a;
-
-	printf("\nOffline evaluation from the decision log (GET /api/decisions, %zu decisions with "
-	    "outcomes;\n  propensity = the logged probability of the chosen action, floored at 1/%.0f):\n",
-	    n, 1 / SIM_PMIN);
-	printf("  %-30s %8s %8s %8s %8s %8s %8s\n", "target policy", "IPS", "SNIPS", "true",
-	    "IPS err", "matched", "ESS");
-	for (k = 0; k < 3; k++) {
-		for (c = 0; c < SIM_CTX; c++)
-			for (a = 0; a < SIM_ACT; a++)
-				target[c][a] = k == 0 ? (a == best_fixed) :
-				    k == 1 ? (a == sim_best_action(c)) : 1.0 / SIM_ACT;
-		if (k == 0)
-			snprintf(label, sizeof(label), "best fixed (%s)", sim_actions[best_fixed].name);
-		else
-			snprintf(label, sizeof(label), "%s", k == 1 ? "oracle's per-context best" :
-			    "uniform random");
-		sim_ips_estimate(log, n, target, SIM_PMIN, &e);
-		printf("  %-30s %8.4f %8.4f %8.4f %+8.4f %8zu %8.0f%s\n", label, e.ips, e.snips, e.truth,
-		    e.ips - e.truth, e.matched, e.ess, e.clipped ? " (some propensities floored)" : "");
-		if (e.clipped)
-			printf("  %-30s %zu propensities below 1/%.0f floored\n", "", e.clipped,
-			    1 / SIM_PMIN);
-	}
-	printf("  (values are mean reward per decision; true = from the hidden rates on the same "
-	    "users)\n");
-}
-
-static void
-report_windows(const struct sim_round *rr, const int *ctx, int rounds, int window, int best_fixed)
-{
-	struct sim_baselines b;
-	double real, expd;
-	int w, t, n;
-
-	printf("\nReward per window of %d rounds (mean per round; ours realized and expected):\n",
-	    window);
-	printf("  %-13s %8s %8s %8s %8s %8s %8s\n", "rounds", "ours", "ours-exp", "oracle",
-	    "fixed", "random", "share");
-	for (w = 0; w < rounds; w += window) {
-		n = w + window <= rounds ? window : rounds - w;
-		real = expd = 0;
-		for (t = w; t < w + n; t++) {
-			real += rr[t].reward;
-			expd += rr[t].action >= 0 ? sim_rate[rr[t].ctx][rr[t].action] : 0;
-		}
-		sim_baselines(ctx + w, (size_t)n, &b);
-		printf("  %5d-%-7d %8.3f %8.3f %8.3f %8.3f %8.3f %7.1f%%\n", w + 1, w + n, real / n,
-		    expd / n, b.oracle / n, b.fixed[best_fixed] / n, b.random / n,
-		    b.oracle > 0 ? 100 * expd / b.oracle : 0);
-	}
-}
-
-/* Which action the policy chose per context, over the last window. */
-static void
-report_choices(const struct sim_round *rr, int rounds, int window, char buckets[SIM_CTX][64])
-{
-	int cnt[SIM_CTX][SIM_ACT] = { { 0 } }, tot[SIM_CTX] = { 0 }, t, c, a;
-
-	for (t = rounds > window ? rounds - window : 0; t < rounds; t++)
-		if (rr[t].action >= 0) {
-			cnt[rr[t].ctx][rr[t].action]++;
-			tot[rr[t].ctx]++;
-		}
-	printf("\nChoices in the last %d rounds (share per context; * marks the oracle's action):\n",
-	    window);
-	printf("  %-11s %-26s", "context", "bucket (from the API)");
-	for (a = 0; a < SIM_ACT; a++)
-		printf(" %15s", sim_actions[a].name);
-	printf("\n");
-	for (c = 0; c < SIM_CTX; c++) {
-		printf("  %-11s %-26s", sim_ctxs[c].name, buckets[c]);
-		for (a = 0; a < SIM_ACT; a++)
-			printf(" %4.2f/%4.0f%%%s", sim_rate[c][a],
-			    tot[c] ? 100.0 * cnt[c][a] / tot[c] : 0, a == sim_best_action(c) ? "*" : " ");
-		printf("\n");
-	}
-	printf("  (each cell: hidden rate / share of the policy's choices)\n");
-}
-
 static int
 run_sim(const struct sim_opts *o)
 {
@@ -490,8 +396,8 @@ run_sim(const struct sim_opts *o)
 	printf("Share of the oracle: %.1f%% (target >= 90%%: %s); margin over the best fixed action: "
 	    "%+.1f reward (%+.1f%%)\n", 100 * share, share >= 0.9 ? "MET" : "MISSED",
 	    expd - b.fixed[b.best_fixed], 100 * (expd / b.fixed[b.best_fixed] - 1));
-	report_windows(rr, ctx, o->rounds, o->window, b.best_fixed);
-	report_choices(rr, o->rounds, o->window, buckets);
+	sim_report_windows(rr, ctx, o->rounds, o->window, b.best_fixed);
+	sim_report_choices(rr, o->rounds, o->window, buckets);
 	for (c = 0; c < SIM_CTX; c++)
 		if (mixed[c])
 			printf("  WARNING: context %s answered with %d other buckets\n", sim_ctxs[c].name,
@@ -503,7 +409,7 @@ run_sim(const struct sim_opts *o)
 
 	if ((n = read_log(f.key, log, (size_t)o->rounds + 1, &bad)) < 0)
 		goto out;
-	report_offline(log, (size_t)n, b.best_fixed);
+	sim_report_offline(log, (size_t)n, b.best_fixed);
 	if ((size_t)n + bad != (size_t)o->rounds || bad != 0)
 		printf("  WARNING: the log held %ld usable decisions (+%zu unusable) for %d rounds\n", n,
 		    bad, o->rounds);

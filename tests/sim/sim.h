@@ -2,8 +2,9 @@
  * sim.h — the hidden world of the decision-engine simulator (tests/sim):
  * the synthetic contexts, the action types and their true success rates
  * per (context, action), a seeded generator, the baselines computed from
- * the rates, and the offline inverse-propensity estimators. Everything
- * here is pure (no I/O); sim.c drives the real API with it.
+ * the rates and the offline inverse-propensity estimators, all pure
+ * (sim_model.c); then the report tables (sim_report.c, on stdout). sim.c
+ * drives the real API with them.
  */
 #ifndef RETIVO_SIM_H
 #define RETIVO_SIM_H
@@ -98,5 +99,28 @@ void sim_ips_estimate(const struct sim_logged *log, size_t n,
  * to stdout; returns the number of failed checks.
  */
 int sim_ips_selftest(uint64_t seed);
+
+/* Floor of a logged propensity: only a guard against 0. The policy's
+ * propensity of the chosen arm resolves values far below 1/256 (its Monte
+ * Carlo draws are Rao-Blackwellised), and a higher floor biases IPS down. */
+#define SIM_PMIN	1e-6
+
+/* The outcome of one simulated round, as the report needs it. */
+struct sim_round {
+	int	ctx, action;	/* action -1: the round failed */
+	double	reward;		/* realized */
+};
+
+/* sim_report.c: the tables on stdout. rr and ctx have rounds entries;
+ * best_fixed is sim_baselines()' best_fixed over the whole run. */
+void sim_report_windows(const struct sim_round *rr, const int *ctx, int rounds, int window,
+    int best_fixed);
+/* Which action the policy chose per context over the last window rounds;
+ * buckets are the bucket keys the API answered per context. */
+void sim_report_choices(const struct sim_round *rr, int rounds, int window,
+    char buckets[SIM_CTX][64]);
+/* IPS and SNIPS of three targets (the best fixed action, the oracle's
+ * per-context best, uniform random) from log[0..n). */
+void sim_report_offline(const struct sim_logged *log, size_t n, int best_fixed);
 
 #endif
