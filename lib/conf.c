@@ -31,6 +31,7 @@ conf_defaults(struct conf *c)
 	snprintf(c->db_name, sizeof(c->db_name), "retivo");
 	snprintf(c->env, sizeof(c->env), "production");
 	snprintf(c->schema_dir, sizeof(c->schema_dir), "%s", RETIVO_SCHEMADIR);
+	c->smtp_tls = CONF_SMTP_TLS_STARTTLS;
 }
 
 static int
@@ -62,6 +63,29 @@ conf_set(struct conf *c, const char *key, const char *value, char *err, size_t e
 		return conf_copy(c->db_name, sizeof(c->db_name), key, value, err, errlen);
 	if (strcmp(key, "schema_dir") == 0)
 		return conf_copy(c->schema_dir, sizeof(c->schema_dir), key, value, err, errlen);
+	if (strcmp(key, "smtp_url") == 0)
+		return conf_copy(c->smtp_url, sizeof(c->smtp_url), key, value, err, errlen);
+	if (strcmp(key, "smtp_user") == 0)
+		return conf_copy(c->smtp_user, sizeof(c->smtp_user), key, value, err, errlen);
+	if (strcmp(key, "smtp_password") == 0)
+		return conf_copy(c->smtp_password, sizeof(c->smtp_password), key, value, err, errlen);
+	if (strcmp(key, "mail_from") == 0)
+		return conf_copy(c->mail_from, sizeof(c->mail_from), key, value, err, errlen);
+	if (strcmp(key, "public_url") == 0)
+		return conf_copy(c->public_url, sizeof(c->public_url), key, value, err, errlen);
+	if (strcmp(key, "smtp_tls") == 0) {
+		if (strcmp(value, "none") == 0)
+			c->smtp_tls = CONF_SMTP_TLS_NONE;
+		else if (strcmp(value, "starttls") == 0)
+			c->smtp_tls = CONF_SMTP_TLS_STARTTLS;
+		else if (strcmp(value, "tls") == 0)
+			c->smtp_tls = CONF_SMTP_TLS_TLS;
+		else {
+			snprintf(err, errlen, "smtp_tls: must be none, starttls or tls");
+			return -1;
+		}
+		return 0;
+	}
 	if (strcmp(key, "env") == 0) {
 		if (strcmp(value, "production") != 0 && strcmp(value, "development") != 0 &&
 		    strcmp(value, "test") != 0) {
@@ -172,6 +196,12 @@ static const struct {
 	{ "RETIVO_ENV", "env" },
 	{ "RETIVO_ALLOW_PRIVATE_TARGETS", "allow_private_targets" },
 	{ "RETIVO_SCHEMA_DIR", "schema_dir" },
+	{ "RETIVO_SMTP_URL", "smtp_url" },
+	{ "RETIVO_SMTP_TLS", "smtp_tls" },
+	{ "RETIVO_SMTP_USER", "smtp_user" },
+	{ "RETIVO_SMTP_PASSWORD", "smtp_password" },
+	{ "RETIVO_MAIL_FROM", "mail_from" },
+	{ "RETIVO_PUBLIC_URL", "public_url" },
 };
 
 const struct conf *
