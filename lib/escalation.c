@@ -1,10 +1,9 @@
-/* escalation.c — see escalation.h. */
+/* escalation.c — storage of escalations (see escalation.h). */
 #include "config.h"
+
+#include <stddef.h>
 
 #include "escalation.h"
 
-int
-escalation_placeholder(void)
-{
-	return 0;
-}
+const char *const escalation_severities[] = { "low", "medium", "high", "critical", NULL };
+const char *const escalation_statuses[] = { "open", "handled", "delegated", NULL };
