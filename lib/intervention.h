@@ -87,6 +87,7 @@ struct intervention_new {
 	int		 holdout;	/* control group member */
 	const long long	*winback_offset;	/* days, NULL when not a win-back step */
 	int64_t		 planned_at;	/* 0 = now */
+	const char	*flag_reason;	/* not NULL: created flagged (a failed quality check) */
 	const char	*actor;		/* history: "evaluate", "key:…", "member:…" */
 };
 
@@ -98,6 +99,14 @@ struct intervention_new {
  * validate n beyond what the schema enforces: callers validate.
  */
 int intervention_create(const struct intervention_new *n, int64_t now, char id_out[48]);
+
+/*
+ * Whether the tenant has user_id and whether they opted out or are paused
+ * (neither may receive a manual intervention). Returns 0, 1 when there
+ * is no such user, -1 on error (logged).
+ */
+int intervention_user_state(const char *tenant_id, const char *user_id, int *opted_out,
+    int *paused);
 
 /*
  * Appends one intervention_history row. from may be NULL (creation).

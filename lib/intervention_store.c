@@ -25,8 +25,11 @@ static struct db_stmt iv_insert = DB_STMT(
     "INSERT INTO interventions (id, tenant_id, user_id, playbook_id, status, channel, source, "
     "  subject, message_body, message_html, action_type, parameters, reasoning, confidence, "
     "  decision_id, quality_checks, test_mode, shadow, holdout, winback_offset, planned_at, "
-    "  next_attempt_at, created_at, updated_at) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    "  next_attempt_at, flagged, flag_reason, created_at, updated_at) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+
+static struct db_stmt iv_user = DB_STMT(
+    "SELECT opted_out, paused FROM users WHERE tenant_id = ? AND user_id = ?");
 
 static struct db_stmt iv_history = DB_STMT(
     "INSERT INTO intervention_history (intervention_id, from_status, to_status, actor, reason, at) "
@@ -92,6 +95,23 @@ intervention_history_add(const char *intervention_id, const char *from, const ch
 }
 
 int
+intervention_user_state(const char *tenant_id, const char *user_id, int *opted_out,
+    int *paused)
+{
+	int found;
+
+	*opted_out = *paused = 0;
+	if (db_exec(&iv_user, "ss", tenant_id, user_id) != 0)
+		return -1;
+	if ((found = db_fetch(&iv_user) == 1)) {
+		*opted_out = db_col_int(&iv_user, 0) != 0;
+		*paused = db_col_int(&iv_user, 1) != 0;
+	}
+	db_done(&iv_user);
+	return found ? 0 : 1;
+}
+
+int
 intervention_create(const struct intervention_new *n, int64_t now, char id_out[48])
 {
 	char nowsql[TIME_SQL_SIZE], plansql[TIME_SQL_SIZE], conf[32];
@@ -105,13 +125,14 @@ intervention_create(const struct intervention_new *n, int64_t now, char id_out[4
 	time_format_sql(planned, plansql);
 	if (n->has_confidence)
 		snprintf(conf, sizeof(conf), "%.6f", n->confidence);
-	if (db_exec(&iv_insert, "ssssssssssssssssiiinssss", id_out, n->tenant_id, n->user_id,
+	if (db_exec(&iv_insert, "ssssssssssssssssiiinssisss", id_out, n->tenant_id, n->user_id,
 	    n->playbook_id, n->status, n->channel, n->source != NULL ? n->source : "playbook",
 	    n->subject, n->message_body != NULL ? n->message_body : "", n->message_html,
 	    n->action_type, n->parameters, n->reasoning, n->has_confidence ? conf : NULL,
 	    n->decision_id, n->quality_checks, (long long)(n->test_mode != 0),
 	    (long long)(n->shadow != 0), (long long)(n->holdout != 0), n->winback_offset,
-	    plansql, plansql, nowsql, nowsql) != 0) {
+	    plansql, plansql, (long long)(n->flag_reason != NULL), n->flag_reason, nowsql,
+	    nowsql) != 0) {
 		log_err("intervention: insert for user %s of tenant %s failed", n->user_id,
 		    n->tenant_id);
 		return -1;
