@@ -271,6 +271,60 @@ int playbook_conversions_refresh(const char *tenant_id, const char *playbook_id,
 /* The API object of a playbook (new), NULL when absent (*found 0) or on error. */
 struct json_object *playbook_get_json(const char *tenant_id, const char *id, int *found);
 
+/* ---- the API's writes and reads (playbook_store.c) ------------------- */
+
+/*
+ * A playbook as the API writes it: JSON texts already validated by the
+ * pb_* parsers (the route merges a partial update over the stored row and
+ * validates the whole before saving).
+ */
+struct playbook_row {
+	char		 id[48];
+	const char	*name;
+	enum pb_area	 area;
+	enum pb_status	 status;
+	const char	*entry_conditions;	/* JSON texts */
+	const char	*exit_conditions;
+	const char	*constraints;
+	const char	*strategy_hints;
+	const char	*starter_key;		/* NULL for the client's own */
+};
+
+/* Inserts r (r->id is generated). Returns 0, 1 when starter_key is
+ * already installed for the tenant, -1 on error. */
+int playbook_insert(const char *tenant_id, struct playbook_row *r, int64_t now);
+
+/* Writes every field of r (except starter_key) over the tenant's row
+ * r->id: 0, 1 not found, -1 error. */
+int playbook_save(const char *tenant_id, const struct playbook_row *r, int64_t now);
+
+/*
+ * Loads the stored fields as text (for merging an update): a new JSON
+ * object {"name", "lifecycle_area", "status", "entry_conditions",
+ * "exit_conditions", "constraints", "strategy_hints"} with the four rule
+ * members parsed. NULL when absent (*found 0) or on error (*found 1).
+ */
+struct json_object *playbook_load_fields(const char *tenant_id, const char *id, int *found);
+
+/* Sets status archived: 0, 1 not found, -1 error. */
+int playbook_archive(const char *tenant_id, const char *id, int64_t now);
+
+/*
+ * Lists newest first with optional filters (area/status NULL = any),
+ * after the id cursor: a new array and *has_more, NULL on error.
+ */
+struct json_object *playbook_list_json(const char *tenant_id, const char *area,
+    const char *status, int limit, const char *cursor, int *has_more);
+
+/*
+ * The uplift report of the playbook at now (conversions refreshed first):
+ * a new object {"playbook_id", "treated": {"users", "conversions", "rate"},
+ * "control": {...}, "difference", "ci95": [lo, hi], "method", ...}. NULL
+ * when absent (*found 0) or on error (*found 1).
+ */
+struct json_object *playbook_report_json(const char *tenant_id, const char *id, int64_t now,
+    int *found);
+
 /* ---- starter set (playbook_starter.c) -------------------------------- */
 
 /*
