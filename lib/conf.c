@@ -32,6 +32,8 @@ conf_defaults(struct conf *c)
 	snprintf(c->env, sizeof(c->env), "production");
 	snprintf(c->schema_dir, sizeof(c->schema_dir), "%s", RETIVO_SCHEMADIR);
 	c->smtp_tls = CONF_SMTP_TLS_STARTTLS;
+	snprintf(c->llm_model, sizeof(c->llm_model), "gpt-4o-mini");
+	c->llm_timeout_ms = 8000;
 }
 
 static int
@@ -73,6 +75,22 @@ conf_set(struct conf *c, const char *key, const char *value, char *err, size_t e
 		return conf_copy(c->mail_from, sizeof(c->mail_from), key, value, err, errlen);
 	if (strcmp(key, "public_url") == 0)
 		return conf_copy(c->public_url, sizeof(c->public_url), key, value, err, errlen);
+	if (strcmp(key, "llm_url") == 0)
+		return conf_copy(c->llm_url, sizeof(c->llm_url), key, value, err, errlen);
+	if (strcmp(key, "llm_api_key") == 0)
+		return conf_copy(c->llm_api_key, sizeof(c->llm_api_key), key, value, err, errlen);
+	if (strcmp(key, "llm_model") == 0)
+		return conf_copy(c->llm_model, sizeof(c->llm_model), key, value, err, errlen);
+	if (strcmp(key, "llm_timeout_ms") == 0) {
+		errno = 0;
+		port = strtoul(value, &end, 10);
+		if (errno || *value == '\0' || *end != '\0' || port < 1 || port > 120000) {
+			snprintf(err, errlen, "llm_timeout_ms: must be 1..120000");
+			return -1;
+		}
+		c->llm_timeout_ms = (unsigned)port;
+		return 0;
+	}
 	if (strcmp(key, "smtp_tls") == 0) {
 		if (strcmp(value, "none") == 0)
 			c->smtp_tls = CONF_SMTP_TLS_NONE;
@@ -202,6 +220,10 @@ static const struct {
 	{ "RETIVO_SMTP_PASSWORD", "smtp_password" },
 	{ "RETIVO_MAIL_FROM", "mail_from" },
 	{ "RETIVO_PUBLIC_URL", "public_url" },
+	{ "RETIVO_LLM_URL", "llm_url" },
+	{ "RETIVO_LLM_API_KEY", "llm_api_key" },
+	{ "RETIVO_LLM_MODEL", "llm_model" },
+	{ "RETIVO_LLM_TIMEOUT_MS", "llm_timeout_ms" },
 };
 
 const struct conf *

@@ -29,6 +29,11 @@ struct conf {
 	char		smtp_password[256];
 	char		mail_from[320];
 	char		public_url[512];	/* origin of the /unsubscribe links */
+	/* LLM drafting (lib/llm.h): empty llm_url = off, templates only. */
+	char		llm_url[512];
+	char		llm_api_key[256];
+	char		llm_model[128];
+	unsigned	llm_timeout_ms;		/* 1..120000, default 8000 */
 };
 
 #define CONF_SMTP_TLS_NONE	0
