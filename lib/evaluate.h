@@ -17,6 +17,9 @@
  *                 except rejected and cancelled, control and shadow
  *                 included) created in the last per_days days — counting
  *                 the ones this same run created for them
+ *   no_action     an external_action playbook whose action type is not an
+ *                 active type of the tenant, or cannot be given valid
+ *                 parameters
  *   matched       an intervention is (or, in a dry-run, would be) created
  *
  * A matched playbook creates one intervention: status control when the
@@ -27,10 +30,11 @@
  * decision engine (lib/decide.h) — for the external_action channel the
  * policy also picks the action type's parameters; for email and webhook
  * a one-arm decision over the playbook's own arm (see evaluate.c); the
- * message and its quality checks from lib/message.h. The intervention,
- * the win-back entry marked taken and nothing else are written in one
- * transaction, so a rerun at the same --now finds the cooldown, the cap
- * or the taken entry and creates nothing new.
+ * message and its quality checks from lib/message.h. Each intervention
+ * and the win-back entry it takes are written in one transaction, so a
+ * rerun at the same --now finds the cooldown, the cap or the taken entry
+ * and creates nothing new. A message failing a quality check is created
+ * flagged (flag_reason: the first failed check).
  *
  * Paused and opted-out users are never evaluated (excluded in SQL; the
  * dry-run reports them as skipped).
@@ -53,7 +57,8 @@ enum eval_verdict {
 	EVAL_EXITED,
 	EVAL_NO_WINBACK,
 	EVAL_COOLDOWN,
-	EVAL_CAPPED
+	EVAL_CAPPED,
+	EVAL_NO_ACTION
 };
 
 /* The snake_case name of a verdict ("matched", "no_entry", ...). */
@@ -100,7 +105,7 @@ struct eval_counts {
 /*
  * Evaluates every user of tenant_id who is neither opted out nor paused,
  * in batches of EVAL_BATCH by users.seq, creating interventions. Each
- * user's writes are one transaction. Returns 0, or -1 on a database error
+ * intervention is one transaction. Returns 0, or -1 on a database error
  * (logged; what was committed stays, a rerun continues safely).
  */
 int evaluate_tenant(const char *tenant_id, int64_t now, struct eval_counts *k);
