@@ -9,6 +9,14 @@
  * user and the candidates through lib/decision.h, seeds the policy's
  * generator from the OS for each request, and shapes the responses.
  *
+ * The dry-run also evaluates the tenant's active playbooks as the evaluate
+ * job would at this instant (lib/evaluate.h, nothing written): each one's
+ * verdict and why go to rules.playbooks, context.matched_playbooks counts
+ * the matches, and the first matched playbook is the decision (its
+ * playbook_id, channel, confidence and reasoning). Only when no playbook
+ * matches does the decision fall back to the action-type recommendation
+ * (playbook_id null, channel external_action).
+ *
  * Scopes: recommend takes decide or full; an outcome decide, manage or
  * full; reading the log and the dry-run read, decide, manage or full.
  */
@@ -21,6 +29,7 @@
 #include "crypto.h"
 #include "decide.h"
 #include "decision.h"
+#include "evaluate.h"
 #include "event.h"
 #include "http.h"
 #include "ids.h"
@@ -28,6 +37,7 @@
 #include "jsonout.h"
 #include "log.h"
 #include "page.h"
+#include "timeutil.h"
 
 static void decisions_recommend(struct http_req *);
 static void decisions_list(struct http_req *);
@@ -525,14 +535,42 @@ dry_decision(const struct choice *ch, const char *user_id)
 	return o;
 }
 
+/* The dry-run's "decision" object when playbook m matched. */
+static struct json_object *
+dry_playbook_decision(const struct eval_report *rep)
+{
+	const struct eval_match *m = &rep->m[rep->first_match];
+	struct json_object *o = json_object_new_object();
+	char iso[TIME_ISO8601_SIZE];
+
+	jo_str(o, "action", "intervene");
+	if (m->action_type[0] != '\0') {
+		jo_str(o, "action_type", m->action_type);
+		jo_raw(o, "parameters", m->parameters[0] != '\0' ? m->parameters : NULL);
+	} else {
+		json_object_object_add(o, "action_type", NULL);
+		json_object_object_add(o, "parameters", NULL);
+	}
+	jo_str(o, "playbook_id", m->playbook_id);
+	jo_str(o, "channel", m->channel);
+	jo_double(o, "confidence", m->confidence);
+	jo_str(o, "reasoning", rep->reasoning);
+	jo_str(o, "reason", "playbook_matched");
+	jo_str(o, "status", m->status);
+	time_format_iso8601(m->planned_at, iso);
+	jo_str(o, "planned_at", iso);
+	return o;
+}
+
 static void
 interventions_dry_run(struct http_req *r)
 {
 	struct choice ch;
+	struct eval_report *rep = NULL;
 	struct json_object *avail, *out, *rules, *ctx;
 	const char *names[DECIDE_MAX_ARMS], *user_id;
 	struct in v;
-	int n;
+	int n, i, matched = 0;
 
 	memset(&ch, 0, sizeof(ch));
 	ch.res.chosen = -1;
@@ -547,24 +585,38 @@ interventions_dry_run(struct http_req *r)
 		return;
 	if (choice_load(r, &v, &ch, user_id, names, n, NULL) != 0)
 		goto out;
-	if (ch.n > 0 && choice_run(r, &ch) != 0)
+	if ((rep = malloc(sizeof(*rep))) == NULL) {
+		log_err("dry-run: out of memory");
+		http_internal(r);
+		goto out;
+	}
+	/* The user exists (choice_load); 1 would be a race with a delete: no playbook. */
+	if (evaluate_user(r->auth.tenant_id, user_id, r->now, 1, rep) < 0) {
+		http_internal(r);
+		goto out;
+	}
+	for (i = 0; i < rep->n; i++)
+		matched += rep->m[i].verdict == EVAL_MATCHED;
+	if (rep->first_match < 0 && ch.n > 0 && choice_run(r, &ch) != 0)
 		goto out;
 	out = json_object_new_object();
 	json_object_object_add(out, "dry_run", json_object_new_boolean(1));
-	json_object_object_add(out, "decision", dry_decision(&ch, user_id));
+	json_object_object_add(out, "decision", rep->first_match >= 0 && !rep->skipped ?
+	    dry_playbook_decision(rep) : dry_decision(&ch, user_id));
 	rules = json_object_new_object();
 	jo_str(rules, "lifecycle_stage", ch.du.stage);
 	jo_str(rules, "bucket", ch.bucket);
 	jo_bool(rules, "opted_out", ch.du.opted_out);
 	jo_bool(rules, "paused", ch.du.paused);
 	json_object_object_add(rules, "candidates", candidates_json(&ch, 1));
-	json_object_object_add(rules, "playbooks", json_object_new_array());
+	json_object_object_add(rules, "playbooks", evaluate_report_json(rep));
 	json_object_object_add(out, "rules", rules);
 	ctx = user_context(&ch, r->now);
-	jo_int(ctx, "matched_playbooks", 0);
+	jo_int(ctx, "matched_playbooks", matched);
 	json_object_object_add(out, "context", ctx);
 	http_json(r, 200, out);
 out:
+	free(rep);
 	choice_clear(&ch);
 }
 

@@ -294,6 +294,10 @@ decide_action(const char *tenant_id, const struct playbook *p, const char *user_
 	m->confidence = res.confidence;
 	snprintf(rsn, rsnlen, "%s", res.reasoning);
 	*params = json_object_get(arm.parameters);
+	snprintf(m->action_type, sizeof(m->action_type), "%s", c->name);
+	if (snprintf(m->parameters, sizeof(m->parameters), "%s", json_object_to_json_string_ext(
+	    arm.parameters, JSON_C_TO_STRING_PLAIN)) >= (int)sizeof(m->parameters))
+		m->parameters[0] = '\0';	/* too long to preview; the intervention keeps them */
 	if (!dry_run) {
 		cands = json_object_new_array();
 		o = json_object_new_object();

@@ -77,6 +77,8 @@ struct eval_match {
 	int64_t			 planned_at;
 	double			 confidence;
 	char			 intervention_id[48];	/* "" in a dry-run */
+	char			 action_type[65];	/* external_action, else "" */
+	char			 parameters[1024];	/* its parameters as JSON text, else "" */
 };
 
 /* The outcome of evaluating one user. */
@@ -122,7 +124,8 @@ int evaluate_user(const char *tenant_id, const char *user_id, int64_t now, int d
 /*
  * The dry-run's "rules.playbooks" array: one {"playbook_id", "name",
  * "lifecycle_area", "channel", "matched", "verdict", "why"[, "status",
- * "planned_at", "confidence"]} per tried playbook. New array (caller puts).
+ * "planned_at", "confidence"[, "action_type", "parameters"]]} per tried
+ * playbook. New array (caller puts).
  */
 struct json_object *evaluate_report_json(const struct eval_report *rep);
 

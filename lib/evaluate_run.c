@@ -328,6 +328,11 @@ evaluate_report_json(const struct eval_report *rep)
 			time_format_iso8601(m->planned_at, iso);
 			jo_str(o, "planned_at", iso);
 			jo_double(o, "confidence", m->confidence);
+			if (m->action_type[0] != '\0') {
+				jo_str(o, "action_type", m->action_type);
+				jo_raw(o, "parameters", m->parameters[0] != '\0' ? m->parameters :
+				    NULL);
+			}
 		}
 		json_object_array_add(a, o);
 	}
