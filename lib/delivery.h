@@ -20,8 +20,10 @@
 #include "webhook.h"
 
 /*
- * Queues one delivery, due at `due`. kind is "action", "event", "ping" or
- * "rollback"; action_id / endpoint_id may be NULL; msg_id becomes the
+ * Queues one delivery, due at `due`. kind is "action", "event", "ping",
+ * "rollback" or "intervention" (a webhook-channel intervention: its id in
+ * action_id, the object the delivery carries out); action_id / endpoint_id
+ * may be NULL; msg_id becomes the
  * webhook-id (and X-Retivo-Action-Id); secret_sealed is the crypto_seal()
  * token of the signing secret; body is the exact JSON text to send.
  * Returns 0, or -1 (logged). Runs in the caller's transaction if any.
@@ -34,7 +36,7 @@ int delivery_enqueue(const char *tenant_id, const char *kind, const char *action
 struct delivery {
 	unsigned long long id;
 	char		 tenant_id[40];
-	char		 kind[12];
+	char		 kind[16];
 	char		 msg_id[48];
 	char		 action_id[48];		/* "" when none */
 	char		 endpoint_id[48];	/* "" when none */

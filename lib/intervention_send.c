@@ -326,27 +326,39 @@ fail:
 }
 
 int
-isend_done(const struct isend *v, const char *owner, const char *to,
+isend_done_in(const struct isend *v, const char *owner, const char *to,
     const char *external_ref, const char *note, int64_t now)
 {
 	char nowsql[TIME_SQL_SIZE];
 	int delivered = strcmp(to, "delivered") == 0;
 
 	time_format_sql(now, nowsql);
-	if (db_begin() != 0)
-		return -1;
 	if (db_exec(&is_done, "sssssssss", to, nowsql, delivered ? nowsql : NULL, external_ref,
 	    note, nowsql, v->id, v->tenant_id, owner) != 0)
 		goto fail;
 	if (!isend_moved(&is_done))
-		return isend_finish(0);
+		return 1;
 	if (isend_history(v->id, "sending", to, ISEND_ACTOR, note, nowsql) != 0)
 		goto fail;
-	return isend_finish(1);
+	return 0;
 fail:
-	db_rollback();
 	log_err("deliver: cannot record intervention %s as %s", v->id, to);
 	return -1;
+}
+
+int
+isend_done(const struct isend *v, const char *owner, const char *to,
+    const char *external_ref, const char *note, int64_t now)
+{
+	int rc;
+
+	if (db_begin() != 0)
+		return -1;
+	if ((rc = isend_done_in(v, owner, to, external_ref, note, now)) < 0) {
+		db_rollback();
+		return -1;
+	}
+	return isend_finish(rc == 0);
 }
 
 int

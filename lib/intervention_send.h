@@ -94,6 +94,11 @@ int isend_release(const struct isend *v, const char *owner, const char *reason,
 int isend_done(const struct isend *v, const char *owner, const char *to,
     const char *external_ref, const char *note, int64_t now);
 
+/* The same inside the caller's transaction (which it neither opens nor
+ * ends; on 1 or -1 the caller rolls back). */
+int isend_done_in(const struct isend *v, const char *owner, const char *to,
+    const char *external_ref, const char *note, int64_t now);
+
 /*
  * The attempt failed with error: retry (sending -> approved,
  * next_attempt_at = now + backoff) or, with permanent set or the attempts
