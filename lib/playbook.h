@@ -155,8 +155,10 @@ int pb_constraints_parse(struct json_object *json, enum pb_area area,
 
 /*
  * Validates strategy_hints: an object of {"tone", "subject", "template",
- * "html_template", "goal", "cta_url", "offer"} strings (all optional,
- * bounded). Returns 0, or -1 with field/msg.
+ * "html_template", "goal", "cta_url", "offer", "prompt"} strings and
+ * "use_llm" (bool), all optional and bounded; the three templates must
+ * pass template_check() (lib/template.h; message.h reads them). Returns 0,
+ * or -1 with field/msg.
  */
 int pb_hints_validate(struct json_object *json, char *field, size_t fieldsz,
     char *msg, size_t msgsz);
@@ -305,6 +307,10 @@ int playbook_save(const char *tenant_id, const struct playbook_row *r, int64_t n
  * members parsed. NULL when absent (*found 0) or on error (*found 1).
  */
 struct json_object *playbook_load_fields(const char *tenant_id, const char *id, int *found);
+
+/* The tenant's playbooks installed from the starter set, oldest first:
+ * a new array, NULL on error. */
+struct json_object *playbook_list_starter_json(const char *tenant_id);
 
 /* Sets status archived: 0, 1 not found, -1 error. */
 int playbook_archive(const char *tenant_id, const char *id, int64_t now);

@@ -15,6 +15,7 @@
 #include "crypto.h"
 #include "jsonin.h"
 #include "playbook.h"
+#include "template.h"
 
 /* Copies the failure of v out as field (relative) and msg (without the
  * "field: " that jsonin puts in front). */
@@ -143,8 +144,12 @@ pb_hints_validate(struct json_object *json, char *field, size_t fieldsz,
     char *msg, size_t msgsz)
 {
 	static const char *const fields[] = { "tone", "subject", "template", "html_template",
-	    "goal", "cta_url", "offer", NULL };
+	    "goal", "cta_url", "offer", "prompt", "use_llm", NULL };
+	static const char *const templates[] = { "subject", "template", "html_template" };
 	struct in v;
+	const char *t;
+	char err[200];
+	size_t i;
 
 	if (json == NULL)
 		return 0;
@@ -162,6 +167,14 @@ pb_hints_validate(struct json_object *json, char *field, size_t fieldsz,
 	(void)in_str(&v, "goal", 0, 1, 500);
 	(void)in_str(&v, "cta_url", 0, 1, 2048);
 	(void)in_str(&v, "offer", 0, 1, 500);
+	(void)in_str(&v, "prompt", 0, 1, 2000);
+	(void)in_bool(&v, "use_llm", 0, 1);
+	/* Templates are checked when saved, so evaluation never meets a
+	 * syntax error (template.h). */
+	for (i = 0; !v.failed && i < sizeof(templates) / sizeof(templates[0]); i++)
+		if ((t = in_str(&v, templates[i], 0, 1, 50000)) != NULL &&
+		    template_check(t, err, sizeof(err)) != 0)
+			in_fail(&v, templates[i], "invalid_field", "template error at %s", err);
 	if (v.failed)
 		return in_failure(&v, field, fieldsz, msg, msgsz);
 	return 0;

@@ -59,6 +59,10 @@ static struct db_stmt pb_page = DB_STMT(
     "  (SELECT c.seq FROM playbooks c WHERE c.tenant_id = ? AND c.id = ?)) "
     "ORDER BY p.seq DESC LIMIT ?");
 
+static struct db_stmt pb_starters = DB_STMT(
+    "SELECT " PB_COLS " FROM playbooks p WHERE p.tenant_id = ? AND p.starter_key IS NOT NULL "
+    "ORDER BY p.seq");
+
 #define PB_RULE_COLS "id, name, lifecycle_area, status, entry_conditions, exit_conditions, " \
 	"constraints, strategy_hints, starter_key, created_at, updated_at"
 
@@ -177,6 +181,25 @@ playbook_list_json(const char *tenant_id, const char *area, const char *status, 
 	    tenant_id, cursor, (long long)limit + 1) != 0)
 		return NULL;
 	return page_rows(&pb_page, limit, has_more, pb_row_json);
+}
+
+struct json_object *
+playbook_list_starter_json(const char *tenant_id)
+{
+	struct json_object *arr;
+	int f;
+
+	if (db_exec(&pb_starters, "s", tenant_id) != 0)
+		return NULL;
+	arr = json_object_new_array();
+	while ((f = db_fetch(&pb_starters)) == 1)
+		json_object_array_add(arr, pb_row_json(&pb_starters));
+	db_done(&pb_starters);
+	if (f != 0) {
+		json_object_put(arr);
+		return NULL;
+	}
+	return arr;
 }
 
 /* Parses a stored JSON text; NULL (logged) when it does not parse. */
