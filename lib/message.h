@@ -15,20 +15,40 @@
  *   "prompt"         extra instructions for the LLM draft
  *   "use_llm"        false to never ask the LLM for this playbook
  *
+ * Other keys pb accepts ("goal", "offer", "cta_url") are not read here but
+ * are template variables as hints.* and go to the LLM as context.
+ *
  * Template variables (template.h): user.{user_id, email, name, first_name,
  * plan, company, stage, risk_level, traits.*}, scores.{activation,
  * engagement, expansion}, brand.{company_name, product_name, sender_name,
  * voice, tone, signature, sender_email, website}, playbook.{name,
- * lifecycle_area}, tone, unsubscribe_url.
+ * lifecycle_area}, hints.* (the strategy_hints), tone, unsubscribe_url.
+ *
+ * Without "subject"/"template" the built-in template of the lifecycle area
+ * is used (manual interventions: a generic check-in; escalations: a note
+ * for the team), written in a "friendly" tone. The subject is one line
+ * (control characters become spaces: it is an email header).
+ *
+ * Email: nothing goes out without the unsubscribe link. When the rendered
+ * body does not contain the URL, a line "Unsubscribe: <url>" is appended
+ * (and the link to the HTML body), so the deliver job can rely on it; the
+ * "unsubscribe_link" check then fails only when no URL could be made (no
+ * master key). The HTML body is html_template rendered with escaping, else
+ * the text body converted (escaped, paragraphs, links clickable).
  *
  * The unsubscribe URL is <public_url>/unsubscribe?token=<signed token>
  * (lib/unsubscribe.h; config key public_url, else "http://localhost").
  *
- * When the LLM is configured (llm.h) and the hints allow it, the body is
- * drafted by it and rendered through the template engine; on any failure
- * the template is used and quality_checks records {"check": "llm",
- * "passed": false, "detail": "fallback: <reason>"} (on success: passed
- * true, detail "drafted by <model>").
+ * When the LLM is configured (llm.h), the channel is not escalation and the
+ * hints do not say "use_llm": false, the body (and subject) are drafted by
+ * it from the brand, the hints and the template's rendering, and the draft
+ * is rendered through the template engine and checked like a template; on
+ * any failure the template's message is kept and quality_checks records
+ * {"check": "llm", "passed": false, "detail": "fallback: <reason>"} (on
+ * success: passed true, detail "drafted by <model>"). A failed "llm" entry
+ * does not flag the intervention (quality_passed() skips it). A stored
+ * template that no longer renders falls back to the built-in one and adds
+ * a failed {"check": "template"} (which flags it).
  */
 #ifndef RETIVO_MESSAGE_H
 #define RETIVO_MESSAGE_H
@@ -39,6 +59,9 @@
 #include <json-c/json.h>
 
 struct conf;
+
+/* Room for <public_url>/unsubscribe?token=<token>. */
+#define MESSAGE_URL_MAX	1600
 
 /* Everything one rendering needs; no I/O happens in message_render(). */
 struct message_input {
@@ -53,7 +76,7 @@ struct message_input {
 };
 
 struct message_out {
-	char			*subject;	/* always set ("" when the channel has none) */
+	char			*subject;	/* always set; only email sends it */
 	char			*body_text;
 	char			*body_html;	/* email only; NULL otherwise */
 	struct json_object	*quality_checks;	/* JSON array (owned) */
