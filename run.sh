@@ -28,7 +28,7 @@ BUILD_ASAN=${RETIVO_BUILD_ASAN:-$ROOT/build-asan}
 PACKAGES=(build-essential autoconf automake libtool pkg-config
 	libjson-c-dev libcurl4-openssl-dev libssl-dev libfcgi-dev
 	mariadb-server mariadb-client libmariadb-dev lighttpd curl
-	json-schema-test-suite wrk python3-aiosmtpd)
+	json-schema-test-suite wrk tzdata python3-aiosmtpd)
 
 say() { printf 'run.sh: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
@@ -244,6 +244,7 @@ seed_demo() {
 		die "demo partner: $p"
 	pid=$(json_field "$p" id)
 	partner=$(json_field "$(admin key create --tenant "$pid" --mode live --scopes partner --label demo-partner)" api_key)
+	admin playbooks seed --tenant "$tid" --activate >/dev/null || die "demo playbooks failed"
 	cat >"$demo" <<EOF
 {"base_url": "$base", "tenant_id": "$tid", "live_key": "$live", "test_key": "$test", "partner_tenant_id": "$pid", "partner_key": "$partner"}
 EOF
