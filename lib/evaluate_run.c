@@ -230,7 +230,9 @@ evaluate_tenant(const char *tenant_id, int64_t now, struct eval_counts *k)
 	int n, i, r, rc = -1;
 
 	memset(&t, 0, sizeof(t));
-	/* CONVERSIONS_REFRESH: lands with playbook_store.c */
+	/* Conversions first: the playbooks' records below read them. */
+	if (playbook_conversions_refresh(tenant_id, NULL, now) != 0)
+		log_warn("evaluate: conversions of tenant %s not refreshed", tenant_id);
 	if (eval_tenant_load(tenant_id, &t) != 0)
 		goto out;
 	if (t.n == 0) {
