@@ -563,6 +563,51 @@ test_skips_dry_run(int64_t t)
 	retire(&fg, other);
 }
 
+/* The external_action channel: the decision engine picks the parameters
+ * and the decision is logged; the dry-run previews them. */
+static void
+test_external_action(int64_t t)
+{
+	char x[48];
+	struct json_object *pts;
+	struct resp r;
+	long long p;
+
+	api(&r, "POST", "/api/external/action-types", fg.key,
+	    "{\"name\":\"grant_points\",\"description\":\"d\",\"provider\":\"loyalty\","
+	    "\"parameters_schema\":{\"type\":\"object\",\"properties\":{\"points\":"
+	    "{\"type\":\"integer\",\"enum\":[50,100,200]}},\"required\":[\"points\"]},"
+	    "\"delivery_webhook\":\"http://127.0.0.1:9/evaluate-suite\","
+	    "\"estimated_cost_usd\":\"0.10\"}");
+	ok(r.status == 201, "an action type: %ld %s", r.status, r.body);
+	resp_free(&r);
+	playbook(&fg, "Points for returning", "retention", "{\"stages\":[\"recovered\"]}",
+	    NO_EXIT, "{\"channel\":\"external_action\",\"action_type\":\"grant_points\","
+	    "\"approval_required\":false,\"holdout_percent\":0}", "{}", x);
+	if (!ok(x[0] != '\0', "an external_action playbook"))
+		return;
+	ok(post_event(fg.key, "u-ext", "login", t, NULL) == 0 &&
+	    set_user(&fg, "u-ext", "recovered", t - DAY, 0.4, 0) == 0, "u-ext recovered");
+	api(&r, "POST", "/api/interventions/dry-run", fg.key, "{\"user_id\":\"u-ext\"}");
+	pts = jget(&r, "decision.parameters.points");
+	p = pts != NULL ? json_object_get_int64(pts) : -1;
+	ok(r.status == 200 && strcmp(nz(jstr(&r, "decision.playbook_id")), x) == 0 &&
+	    strcmp(nz(jstr(&r, "decision.channel")), "external_action") == 0 &&
+	    strcmp(nz(jstr(&r, "decision.action_type")), "grant_points") == 0 &&
+	    (p == 50 || p == 100 || p == 200), "dry-run: the action and its parameters (%s)",
+	    r.body);
+	resp_free(&r);
+	ok(evaluate_at(&fg, t + 60) == 0 && sql_int("SELECT COUNT(*) FROM interventions i "
+	    "JOIN decisions d ON d.id = i.decision_id AND d.tenant_id = i.tenant_id WHERE "
+	    "i.tenant_id = '%s' AND i.user_id = 'u-ext' AND i.playbook_id = '%s' AND "
+	    "i.channel = 'external_action' AND i.action_type = 'grant_points' AND "
+	    "i.parameters LIKE '{\"points\":%%}' AND d.action_name = 'grant_points' AND "
+	    "d.parameters = i.parameters AND i.confidence = d.confidence", fg.tenant_id, x) == 1,
+	    "the intervention carries the decision's action, parameters and confidence: %s",
+	    job_output());
+	retire(&fg, x);
+}
+
 void
 suite_evaluate(void)
 {
@@ -584,6 +629,7 @@ suite_evaluate(void)
 	test_quiet_hours();
 	test_holdout_shadow(tg + 40 * DAY);
 	test_skips_dry_run(tg + 50 * DAY);
+	test_external_action(tg + 60 * DAY);
 	/* Nothing of this suite's (planned years ahead) is left for a later
 	 * deliver run to find. */
 	sql_query(NULL, 0, "UPDATE interventions SET status = 'cancelled' WHERE tenant_id IN "
