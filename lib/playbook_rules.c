@@ -241,32 +241,27 @@ pb_user_timezone(struct json_object *traits, const char *tenant_default)
 	return "UTC";
 }
 
-/*
- * The local minute of the day and second of t in zone tz. TZ is switched
- * for the call and restored: jobs and FastCGI programs are single-
- * threaded, and an unknown zone reads as UTC (glibc's rule).
- */
+/* Switches TZ to zone (UTC when not a valid name), saving the old value. */
 static void
-local_minute(const char *tz, int64_t t, int *minute, int *second)
+tz_enter(const char *zone, char *saved, size_t savedsz, int *had)
 {
-	char *old = getenv("TZ"), saved[256];
-	int had = old != NULL;
-	time_t tt = (time_t)t;
-	struct tm tm;
+	const char *old = getenv("TZ");
 
-	if (had)
-		snprintf(saved, sizeof(saved), "%s", old);
-	setenv("TZ", zone_name_valid(tz) ? tz : "UTC", 1);
+	*had = old != NULL;
+	if (*had)
+		snprintf(saved, savedsz, "%s", old);
+	setenv("TZ", zone_name_valid(zone) ? zone : "UTC", 1);
 	tzset();
-	if (localtime_r(&tt, &tm) == NULL)
-		memset(&tm, 0, sizeof(tm));
+}
+
+static void
+tz_leave(const char *saved, int had)
+{
 	if (had)
 		setenv("TZ", saved, 1);
 	else
 		unsetenv("TZ");
 	tzset();
-	*minute = tm.tm_hour * 60 + tm.tm_min;
-	*second = tm.tm_sec;
 }
 
 /* 1 when minute m of the day lies in [start, end), which may wrap midnight. */
@@ -276,23 +271,44 @@ in_quiet(int start, int end, int m)
 	return start < end ? (m >= start && m < end) : (m >= start || m < end);
 }
 
+/*
+ * The local wall clock of zone tz does the arithmetic: the end of the
+ * window is "end o'clock" today or tomorrow, local, and mktime() turns
+ * that into an instant, so a daylight-saving change inside the window is
+ * handled by the zone's rules (an end time skipped by the spring change
+ * reads as the hour after). TZ is switched for the call and restored:
+ * jobs and FastCGI programs are single-threaded, and an unknown zone
+ * reads as UTC (glibc's rule).
+ */
 int64_t
 pb_quiet_next_allowed(const struct pb_constraints *k, const char *tz, int64_t now)
 {
-	int64_t t = now;
-	int m, s, step;
+	char saved[256];
+	time_t tt = (time_t)now, t;
+	struct tm tm;
+	int64_t out = now;
+	int had, m;
 
 	if (k->quiet_start_min < 0 || k->quiet_end_min < 0)
 		return now;
-	/* A daylight-saving change inside the window can leave the first
-	 * guess an hour short; re-check a few times. */
-	for (step = 0; step < 4; step++) {
-		local_minute(tz, t, &m, &s);
-		if (!in_quiet(k->quiet_start_min, k->quiet_end_min, m))
-			return t;
-		t += (int64_t)(((k->quiet_end_min - m) % 1440 + 1440) % 1440) * 60 - s;
-	}
-	return t;
+	tz_enter(tz, saved, sizeof(saved), &had);
+	if (localtime_r(&tt, &tm) == NULL)
+		goto out;
+	m = tm.tm_hour * 60 + tm.tm_min;
+	if (!in_quiet(k->quiet_start_min, k->quiet_end_min, m))
+		goto out;
+	/* In an overnight window before midnight, the end is tomorrow. */
+	if (k->quiet_start_min > k->quiet_end_min && m >= k->quiet_start_min)
+		tm.tm_mday++;
+	tm.tm_hour = k->quiet_end_min / 60;
+	tm.tm_min = k->quiet_end_min % 60;
+	tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	if ((t = mktime(&tm)) != (time_t)-1 && (int64_t)t > now)
+		out = (int64_t)t;
+out:
+	tz_leave(saved, had);
+	return out;
 }
 
 void
