@@ -43,7 +43,8 @@
  * hints do not say "use_llm": false, the body (and subject) are drafted by
  * it from the brand, the hints and the template's rendering, and the draft
  * is rendered through the template engine and checked like a template; on
- * any failure the template's message is kept and quality_checks records
+ * any failure (including a draft that fails a quality check the template
+ * passes) the template's message is kept and quality_checks records
  * {"check": "llm", "passed": false, "detail": "fallback: <reason>"} (on
  * success: passed true, detail "drafted by <model>"). A failed "llm" entry
  * does not flag the intervention (quality_passed() skips it). A stored

@@ -191,6 +191,12 @@ try_llm(const struct conf *c, const struct message_input *in, struct message_out
 		snprintf(why, whylen, "the draft is not a valid template (%s)", err);
 		goto out;
 	}
+	/* A draft worse than the template is a failure too. */
+	if (!lo.passed && out->passed) {
+		snprintf(why, whylen, "the draft failed the quality checks (%s)", lo.flag_reason);
+		message_out_clear(&lo);
+		goto out;
+	}
 	message_out_clear(out);
 	*out = lo;
 	rc = 0;

@@ -299,8 +299,9 @@ do_var(struct buf *b, const char *t, size_t n, size_t off, struct json_object *v
 	return 0;
 }
 
-char *
-template_render_n(const char *tpl, size_t n, struct json_object *vars, enum tpl_mode mode,
+/* The renderer proper, over n bytes without NUL bytes. */
+static char *
+render(const char *tpl, size_t n, struct json_object *vars, enum tpl_mode mode,
     char *err, size_t errlen)
 {
 	struct buf b = { NULL, 0, 0, 0 };
@@ -401,6 +402,28 @@ template_render_n(const char *tpl, size_t n, struct json_object *vars, enum tpl_
 fail:
 	free(b.p);
 	return NULL;
+}
+
+char *
+template_render_n(const char *tpl, size_t n, struct json_object *vars, enum tpl_mode mode,
+    char *err, size_t errlen)
+{
+	char *clean, *out;
+	size_t i, m;
+
+	if (memchr(tpl, '\0', n) == NULL)
+		return render(tpl, n, vars, mode, err, errlen);
+	/* NUL bytes are dropped everywhere, inside tags too. */
+	if ((clean = malloc(n)) == NULL) {
+		tpl_err(err, errlen, 0, "out of memory");
+		return NULL;
+	}
+	for (i = m = 0; i < n; i++)
+		if (tpl[i] != '\0')
+			clean[m++] = tpl[i];
+	out = render(clean, m, vars, mode, err, errlen);
+	free(clean);
+	return out;
 }
 
 char *

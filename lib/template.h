@@ -64,7 +64,7 @@ char *template_render(const char *tpl, struct json_object *vars, enum tpl_mode m
 
 /*
  * The same over a byte buffer that need not be NUL-terminated and may hold
- * NUL bytes (a NUL in the template is rendered as nothing). The entry point
+ * NUL bytes (they are dropped, inside tags too). The entry point
  * of the libFuzzer target (tests/fuzz/fuzz_template.c).
  */
 char *template_render_n(const char *tpl, size_t len, struct json_object *vars,
@@ -77,10 +77,10 @@ char *template_render_n(const char *tpl, size_t len, struct json_object *vars,
 int template_find_unfilled(const char *text, char *marker, size_t markerlen);
 
 /*
- * Appends s to the growing buffer HTML-escaped (helper shared with
- * message.c to build an HTML body from plain text). Returns a new string
- * (caller frees): s escaped, newlines as <br>, blank lines as paragraph
- * breaks, wrapped in <p>…</p>; NULL when out of memory.
+ * Plain text as HTML (message.c builds an email's HTML body from its text
+ * body). Returns a new string (caller frees): s escaped, http(s) URLs as
+ * links, newlines as <br>, blank lines as paragraph breaks, wrapped in
+ * <p>…</p>; NULL when out of memory.
  */
 char *template_text_to_html(const char *s);
 

@@ -144,6 +144,9 @@ main(void)
 	out = template_render_n("a\0b{{user.first_name}}", 22, vars, TPL_TEXT, err, sizeof(err));
 	ok(out != NULL && strcmp(out, "abAda") == 0, "template_render_n drops NUL bytes");
 	free(out);
+	out = template_render_n("{{user.first\0_name}}", 20, vars, TPL_TEXT, err, sizeof(err));
+	ok(out != NULL && strcmp(out, "Ada") == 0, "a NUL inside a tag is dropped too (fuzzer find)");
+	free(out);
 	out = template_render_n("{{user.first_name}}zzz", 19, vars, TPL_TEXT, err, sizeof(err));
 	ok(out != NULL && strcmp(out, "Ada") == 0, "template_render_n stops at its length");
 	free(out);
