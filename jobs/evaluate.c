@@ -13,6 +13,9 @@
  * --now creates nothing new: the cooldown, the frequency cap and the
  * win-back entries marked taken all see what the first run wrote.
  *
+ * A user whose evaluation fails (logged) is counted in "errors" and the run
+ * goes on with the next; the exit status is then 1.
+ *
  * Prints one summary line of JSON on stdout; exits 0, or 1 on an error.
  */
 #include "config.h"
@@ -136,7 +139,7 @@ main(int argc, char **argv)
 				failed = 1;
 			}
 	}
-	rc = failed;
+	rc = failed || k.errors > 0;
 	printf("{\"job\":\"evaluate\",\"tenants\":%lld,\"tenants_busy\":%lld,\"users\":%lld,"
 	    "\"created\":%lld,\"approved\":%lld,\"pending_approval\":%lld,\"control\":%lld,"
 	    "\"shadow\":%lld,\"cooldown\":%lld,\"capped\":%lld,\"no_winback\":%lld,"

@@ -329,6 +329,17 @@ out:
 	return rc;
 }
 
+double
+eval_message_confidence(long long treated, long long converted)
+{
+	long long n = treated > 0 ? treated : 0;
+	long long c = converted > 0 ? converted : 0;
+
+	if (c > n)
+		c = n;
+	return (1.0 + (double)c) / (2.0 + (double)n);
+}
+
 /* Confidence and the record sentence of a message playbook (file comment). */
 static void
 decide_message(struct eval_tenant *t, size_t i, struct eval_match *m, char *rsn, size_t rsnlen)
@@ -338,7 +349,7 @@ decide_message(struct eval_tenant *t, size_t i, struct eval_match *m, char *rsn,
 
 	if (c > n)
 		c = n;
-	m->confidence = (1.0 + (double)c) / (2.0 + (double)n);
+	m->confidence = eval_message_confidence(n, c);
 	if (n == 0)
 		snprintf(rsn, rsnlen, "The playbook has not reached anyone yet, so its expected "
 		    "success is the uninformed %.0f%%.", m->confidence * 100);
@@ -356,15 +367,14 @@ eval_plan_clear(struct eval_plan *plan)
 	memset(plan, 0, sizeof(*plan));
 }
 
-/* The status a matched playbook's intervention is created in (evaluate.h). */
-static const char *
-created_status(const struct eval_tenant *t, const struct playbook *p, const char *user_id)
+const char *
+eval_created_status(int in_holdout, int shadow_mode, int approval_required)
 {
-	if (pb_in_holdout(p->id, user_id, p->constraints.holdout_percent))
+	if (in_holdout)
 		return "control";
-	if (t->shadow)
+	if (shadow_mode)
 		return "shadow";
-	return p->constraints.approval_required ? "pending_approval" : "approved";
+	return approval_required ? "pending_approval" : "approved";
 }
 
 int
@@ -445,7 +455,9 @@ eval_playbook(struct eval_tenant *t, size_t i, const struct pb_user *u, int64_t 
 		decide_message(t, i, m, rsn, sizeof(rsn));
 	}
 	m->verdict = EVAL_MATCHED;
-	snprintf(m->status, sizeof(m->status), "%s", created_status(t, p, u->user_id));
+	snprintf(m->status, sizeof(m->status), "%s", eval_created_status(pb_in_holdout(p->id,
+	    u->user_id, p->constraints.holdout_percent), t->shadow,
+	    p->constraints.approval_required));
 	tz = pb_user_timezone(u->traits, t->tz_default);
 	m->planned_at = pb_quiet_next_allowed(&p->constraints, tz, now);
 	if (snprintf(plan->reasoning, sizeof(plan->reasoning), "%s playbook \"%s\" matched: "

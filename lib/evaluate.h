@@ -64,6 +64,21 @@ enum eval_verdict {
 /* The snake_case name of a verdict ("matched", "no_entry", ...). */
 const char *eval_verdict_name(enum eval_verdict v);
 
+/*
+ * The status a matched playbook's intervention is created in: "control"
+ * for a holdout member, else "shadow" in shadow mode, else
+ * "pending_approval" when approval is required, else "approved". Pure.
+ */
+const char *eval_created_status(int in_holdout, int shadow_mode, int approval_required);
+
+/*
+ * The confidence of an email, webhook or escalation playbook: the
+ * posterior mean of Beta(1 + converted, 1 + treated - converted), with
+ * converted clamped into [0, treated] and negatives read as 0 (0.5 with
+ * no evidence). Pure.
+ */
+double eval_message_confidence(long long treated, long long converted);
+
 /* One playbook's verdict for one user. */
 struct eval_match {
 	char			 playbook_id[48];

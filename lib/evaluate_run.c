@@ -183,6 +183,7 @@ eval_user(struct eval_tenant *t, const char *user_id, int64_t now, int dry_run,
 	for (i = 0; i < t->n && rep->n < EVAL_MAX_PLAYBOOKS; i++) {
 		m = &rep->m[rep->n];
 		if (eval_playbook(t, i, &u, now, dry_run, extra, m, &plan) != 0) {
+			eval_plan_clear(&plan);
 			rc = -1;
 			break;
 		}
@@ -227,7 +228,7 @@ evaluate_tenant(const char *tenant_id, int64_t now, struct eval_counts *k)
 	struct eval_report *rep = NULL;
 	char (*ids)[256] = NULL;
 	long long after = 0;
-	int n, i, r, rc = -1;
+	int n, i, r = 0, rc = -1;
 
 	memset(&t, 0, sizeof(t));
 	/* Conversions first: the playbooks' records below read them. */
@@ -253,6 +254,8 @@ evaluate_tenant(const char *tenant_id, int64_t now, struct eval_counts *k)
 			snprintf(ids[n++], sizeof(ids[0]), "%s", db_col(&er_users, 1));
 		}
 		db_done(&er_users);
+		if (r < 0)
+			goto out;
 		for (i = 0; i < n; i++) {
 			memset(rep, 0, sizeof(*rep));
 			if (eval_user(&t, ids[i], now, 0, rep, k) < 0) {
