@@ -35,12 +35,8 @@ main(void)
 	conf_defaults(&c);
 	ok(c.llm_url[0] == '\0' && strcmp(c.llm_model, "gpt-4o-mini") == 0 &&
 	    c.llm_timeout_ms == 8000, "defaults: no LLM, model gpt-4o-mini, 8000 ms");
-	ok(conf_parse(&c, "llm_url = http://127.0.0.1:9/v1/chat/completions
-llm_api_key = sk-x
-"
-	    "llm_model = m
-llm_timeout_ms = 250
-", err, sizeof(err)) == 0 &&
+	ok(conf_parse(&c, "llm_url = http://127.0.0.1:9/v1/chat/completions\nllm_api_key = sk-x\n"
+	    "llm_model = m\nllm_timeout_ms = 250\n", err, sizeof(err)) == 0 &&
 	    strcmp(c.llm_url, "http://127.0.0.1:9/v1/chat/completions") == 0 &&
 	    strcmp(c.llm_api_key, "sk-x") == 0 && strcmp(c.llm_model, "m") == 0 &&
 	    c.llm_timeout_ms == 250, "parse: the llm_* keys");
