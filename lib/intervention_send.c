@@ -33,6 +33,9 @@ static struct db_stmt is_claim = DB_STMT(
     "  AND s.kill_switch = 1) "
     "ORDER BY i.next_attempt_at, i.seq LIMIT ?");
 
+static struct db_stmt is_read_committed = DB_STMT(
+    "SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
+
 static struct db_stmt is_claim_history = DB_STMT(
     "INSERT INTO intervention_history (intervention_id, from_status, to_status, actor, reason, at) "
     "SELECT id, 'approved', 'sending', '" ISEND_ACTOR "', NULL, ? FROM interventions "
@@ -179,10 +182,42 @@ isend_pause(int attempt)
 	nanosleep(&ts, NULL);
 }
 
-/* The claim's transaction: 0, -1, -2 to retry (deadlock). */
+/*
+ * Rolls back after a failed statement: -2 when InnoDB chose us as a
+ * deadlock victim or a lock wait timed out (the whole transaction is
+ * undone, so trying again is safe), else -1.
+ */
+static int
+isend_abort(void)
+{
+	unsigned e = db_errno();
+
+	db_rollback();
+	return e == DB_ER_LOCK_DEADLOCK || e == DB_ER_LOCK_WAIT_TIMEOUT ? -2 : -1;
+}
+
+/* Runs call until it does not answer -2 (a deadlock), ISEND_TRIES at most. */
+#define ISEND_RETRY(rc, call) do {					\
+	int try_;							\
+	for (try_ = 0;; try_++) {					\
+		(rc) = (call);						\
+		if ((rc) != -2 || try_ >= ISEND_TRIES)			\
+			break;						\
+		isend_pause(try_);					\
+	}								\
+	if ((rc) == -2)							\
+		(rc) = -1;						\
+} while (0)
+
+/* The claim's transaction: 0, -1, -2 to retry (deadlock). READ COMMITTED
+ * so the claim locks the rows it takes, not the gaps of the due index
+ * that other runs' moves write into. */
 static int
 isend_claim_tx(const char *owner, const char *nowsql, const char *leasesql, int limit)
 {
+	if (db_exec(&is_read_committed, "") != 0)
+		return -1;
+	db_done(&is_read_committed);
 	if (db_begin() != 0)
 		return -1;
 	if (db_exec(&is_claim, "ssssssi", owner, leasesql, nowsql, nowsql, nowsql, nowsql,
@@ -194,10 +229,7 @@ isend_claim_tx(const char *owner, const char *nowsql, const char *leasesql, int 
 	db_done(&is_claim_history);
 	return db_commit() == 0 ? 0 : -1;
 fail:
-	db_rollback();
-	if (db_errno() == DB_ER_LOCK_DEADLOCK || db_errno() == DB_ER_LOCK_WAIT_TIMEOUT)
-		return -2;
-	return -1;
+	return isend_abort();
 }
 
 int
@@ -207,20 +239,14 @@ isend_claim(const char *owner, int64_t now, long long lease_seconds, int limit,
 	struct isend *v = NULL, *nv;
 	size_t cap = 0, i = 0;
 	char nowsql[TIME_SQL_SIZE], leasesql[TIME_SQL_SIZE];
-	int attempt, rc, oom = 0;
+	int rc, oom = 0;
 
 	*out = NULL;
 	*n = 0;
 	time_format_sql(now, nowsql);
 	time_format_sql(now + lease_seconds, leasesql);
-	/* Concurrent claimers can deadlock on the due index; InnoDB rolls the
-	 * whole transaction back, so another try is safe. */
-	for (attempt = 0;; attempt++) {
-		rc = isend_claim_tx(owner, nowsql, leasesql, limit);
-		if (rc != -2 || attempt >= ISEND_TRIES)
-			break;
-		isend_pause(attempt);
-	}
+	/* Concurrent claimers can deadlock on the due index. */
+	ISEND_RETRY(rc, isend_claim_tx(owner, nowsql, leasesql, limit));
 	if (rc != 0) {
 		log_err("deliver: cannot claim interventions");
 		return -1;
@@ -271,17 +297,26 @@ isend_claim(const char *owner, int64_t now, long long lease_seconds, int limit,
 	return 0;
 }
 
+static int
+isend_begin_once(const struct isend *v, const char *owner, const char *nowsql)
+{
+	if (db_exec(&is_begin, "sssss", nowsql, nowsql, v->id, v->tenant_id, owner) != 0)
+		return db_errno() == DB_ER_LOCK_DEADLOCK ||
+		    db_errno() == DB_ER_LOCK_WAIT_TIMEOUT ? -2 : -1;
+	return isend_moved(&is_begin) ? 0 : 1;
+}
+
 int
 isend_begin(const struct isend *v, const char *owner, int64_t now)
 {
 	char nowsql[TIME_SQL_SIZE];
+	int rc;
 
 	time_format_sql(now, nowsql);
-	if (db_exec(&is_begin, "sssss", nowsql, nowsql, v->id, v->tenant_id, owner) != 0) {
+	ISEND_RETRY(rc, isend_begin_once(v, owner, nowsql));
+	if (rc < 0)
 		log_err("deliver: cannot mark intervention %s as being sent", v->id);
-		return -1;
-	}
-	return isend_moved(&is_begin) ? 0 : 1;
+	return rc;
 }
 
 /* Ends a move's transaction: commit when it moved (0), else roll back (1). */
@@ -295,13 +330,10 @@ isend_finish(int moved)
 	return db_commit() == 0 ? 0 : -1;
 }
 
-int
-isend_release(const struct isend *v, const char *owner, const char *reason,
-    const char *cancel_reason, int64_t now)
+static int
+isend_release_tx(const struct isend *v, const char *owner, const char *reason,
+    const char *cancel_reason, const char *nowsql)
 {
-	char nowsql[TIME_SQL_SIZE];
-
-	time_format_sql(now, nowsql);
 	if (db_begin() != 0)
 		return -1;
 	if (db_exec(&is_release, "ssss", nowsql, v->id, v->tenant_id, owner) != 0)
@@ -320,9 +352,21 @@ isend_release(const struct isend *v, const char *owner, const char *reason,
 	}
 	return isend_finish(1);
 fail:
-	db_rollback();
-	log_err("deliver: cannot release intervention %s", v->id);
-	return -1;
+	return isend_abort();
+}
+
+int
+isend_release(const struct isend *v, const char *owner, const char *reason,
+    const char *cancel_reason, int64_t now)
+{
+	char nowsql[TIME_SQL_SIZE];
+	int rc;
+
+	time_format_sql(now, nowsql);
+	ISEND_RETRY(rc, isend_release_tx(v, owner, reason, cancel_reason, nowsql));
+	if (rc < 0)
+		log_err("deliver: cannot release intervention %s", v->id);
+	return rc;
 }
 
 int
@@ -346,19 +390,45 @@ fail:
 	return -1;
 }
 
-int
-isend_done(const struct isend *v, const char *owner, const char *to,
+static int
+isend_done_tx(const struct isend *v, const char *owner, const char *to,
     const char *external_ref, const char *note, int64_t now)
 {
 	int rc;
 
 	if (db_begin() != 0)
 		return -1;
-	if ((rc = isend_done_in(v, owner, to, external_ref, note, now)) < 0) {
-		db_rollback();
-		return -1;
-	}
+	if ((rc = isend_done_in(v, owner, to, external_ref, note, now)) < 0)
+		return isend_abort();
 	return isend_finish(rc == 0);
+}
+
+int
+isend_done(const struct isend *v, const char *owner, const char *to,
+    const char *external_ref, const char *note, int64_t now)
+{
+	int rc;
+
+	ISEND_RETRY(rc, isend_done_tx(v, owner, to, external_ref, note, now));
+	return rc;
+}
+
+static int
+isend_failed_tx(const struct isend *v, const char *owner, const char *to, long long attempts,
+    const char *nextsql, const char *failsql, const char *msg, const char *nowsql)
+{
+	if (db_begin() != 0)
+		return -1;
+	if (db_exec(&is_fail, "sisssssss", to, attempts, nextsql, failsql, msg, nowsql, v->id,
+	    v->tenant_id, owner) != 0)
+		goto fail;
+	if (!isend_moved(&is_fail))
+		return isend_finish(0);
+	if (isend_history(v->id, "sending", to, ISEND_ACTOR, msg, nowsql) != 0)
+		goto fail;
+	return isend_finish(1);
+fail:
+	return isend_abort();
 }
 
 int
@@ -368,28 +438,18 @@ isend_failed(const struct isend *v, const char *owner, const char *error, int pe
 	char nowsql[TIME_SQL_SIZE], nextsql[TIME_SQL_SIZE], msg[500];
 	unsigned attempts = v->attempts + 1;
 	long long wait = isend_backoff(attempts);
-	int last = permanent || wait < 0;
-	const char *to = last ? "failed" : "approved";
+	int last = permanent || wait < 0, rc;
 
 	if (final != NULL)
 		*final = last;
 	snprintf(msg, sizeof(msg), "%s", error != NULL ? error : "send failed");
 	time_format_sql(now, nowsql);
 	time_format_sql(last ? now : now + wait, nextsql);
-	if (db_begin() != 0)
-		return -1;
-	if (db_exec(&is_fail, "sisssssss", to, (long long)attempts, nextsql,
-	    last ? nowsql : NULL, msg, nowsql, v->id, v->tenant_id, owner) != 0)
-		goto fail;
-	if (!isend_moved(&is_fail))
-		return isend_finish(0);
-	if (isend_history(v->id, "sending", to, ISEND_ACTOR, msg, nowsql) != 0)
-		goto fail;
-	return isend_finish(1);
-fail:
-	db_rollback();
-	log_err("deliver: cannot record the failed attempt of intervention %s", v->id);
-	return -1;
+	ISEND_RETRY(rc, isend_failed_tx(v, owner, last ? "failed" : "approved",
+	    (long long)attempts, nextsql, last ? nowsql : NULL, msg, nowsql));
+	if (rc < 0)
+		log_err("deliver: cannot record the failed attempt of intervention %s", v->id);
+	return rc;
 }
 
 /* Moves one stale row; 1 when it moved, 0, -1. */

@@ -16,6 +16,7 @@
 
 #include "client.h"
 #include "deliver_helpers.h"
+#include "mail_client.h"
 #include "receiver_client.h"
 #include "suites.h"
 
@@ -164,9 +165,86 @@ dc_escalation(const struct fixture *a)
 	    "a user who does not exist: failed");
 }
 
+/* POST /api/interventions as key for user with the playbook; id into id. */
+static long
+dc_create(const char *key, const char *user, const char *pb, char id[64])
+{
+	struct resp r;
+	long st;
+
+	api(&r, "POST", "/api/interventions", key,
+	    "{\"user_id\":\"%s\",\"playbook_id\":\"%s\",\"channel\":\"email\"}", user, pb);
+	st = r.status;
+	snprintf(id, 64, "%s", jstr(&r, "id") ? jstr(&r, "id") : "");
+	resp_free(&r);
+	return st;
+}
+
+static long
+dc_approve(const char *key, const char *id)
+{
+	struct resp r;
+	char path[160];
+	long st;
+
+	snprintf(path, sizeof(path), "/api/interventions/%s/approve", id);
+	api(&r, "PUT", path, key, NULL);
+	st = r.status;
+	resp_free(&r);
+	return st;
+}
+
+/* End to end: a playbook's message composed at creation, approved through
+ * the API, sent by the job; the same with a test key reaches nobody. */
+static void
+dc_through_api(const struct fixture *a)
+{
+	struct resp r;
+	struct mail m;
+	char pb[64] = "", id[64], user[64], email[128], tuser[64], temail[128], tkey[64], path[160];
+	const char *p;
+	int links = 0;
+
+	api(&r, "POST", "/api/playbooks/starter", a->key, "{}");
+	resp_free(&r);
+	sql_query(pb, sizeof(pb), "SELECT id FROM playbooks WHERE tenant_id = '%s' AND "
+	    "starter_key = 'churn_save';", a->tenant_id);
+	snprintf(user, sizeof(user), "u-e2e-%s", dh_suffix());
+	snprintf(email, sizeof(email), "e2e-%s@example.com", dh_suffix());
+	dh_user(a->tenant_id, user, email);
+	ok(pb[0] != '\0' && dc_create(a->key, user, pb, id) == 201,
+	    "manual intervention of the starter churn_save playbook: 201");
+	job_run("deliver", "--now 2030-02-04T00:00:00Z");
+	ok(strcmp(dh_col(id, "status"), "pending_approval") == 0 && mail_count(email) == 0,
+	    "pending approval: not sent");
+	ok(dc_approve(a->key, id) == 200, "approved through the API");
+	job_run("deliver", "--now 2030-02-04T00:00:00Z");
+	snprintf(path, sizeof(path), "/api/interventions/%s", id);
+	api(&r, "GET", path, a->key, NULL);
+	ok(r.status == 200 && jstr(&r, "status") && strcmp(jstr(&r, "status"), "delivered") == 0,
+	    "GET /api/interventions/{id}: delivered");
+	resp_free(&r);
+	ok(mail_count(email) == 1 && mail_find(email, &m) == 1, "the composed email arrived");
+	for (p = m.text; p && (p = strstr(p, "/unsubscribe?token=")) != NULL; p++)
+		links++;
+	ok(links == 1, "the composed body carries the same link once (%d)", links);
+	mail_free(&m);
+
+	snprintf(tuser, sizeof(tuser), "u-e2e-test-%s", dh_suffix());
+	snprintf(temail, sizeof(temail), "e2e-test-%s@example.com", dh_suffix());
+	dh_user(a->tenant_id, tuser, temail);
+	ok(fixture_key(a->tenant_id, "test", "full", tkey, sizeof(tkey)) == 0 &&
+	    dc_create(tkey, tuser, pb, id) == 201 && dc_approve(tkey, id) == 200,
+	    "created and approved with a test key");
+	job_run("deliver", "--now 2030-02-04T00:00:00Z");
+	ok(strcmp(dh_col(id, "status"), "sent") == 0 && strcmp(dh_col(id, "test_mode"), "1") == 0 &&
+	    mail_count(temail) == 0, "test key: recorded as sent, nothing at the SMTP server");
+}
+
 void
 deliver_channels(const struct fixture *a)
 {
+	dc_through_api(a);
 	if (receiver_start() < 0) {
 		ok(0, "receiver starts");
 		return;
