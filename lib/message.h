@@ -47,7 +47,9 @@
  * passes) the template's message is kept and quality_checks records
  * {"check": "llm", "passed": false, "detail": "fallback: <reason>"} (on
  * success: passed true, detail "drafted by <model>"). A failed "llm" entry
- * does not flag the intervention (quality_passed() skips it). A stored
+ * does not flag the intervention (quality_passed() skips it). After 3
+ * endpoint failures in a row a process stops asking for 60 s ("fallback:
+ * skipped: …"), so a run over many users is not held up by a dead endpoint. A stored
  * template that no longer renders falls back to the built-in one and adds
  * a failed {"check": "template"} (which flags it).
  */

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "conf.h"
 #include "db.h"
@@ -30,6 +31,41 @@ static struct db_stmt msg_user = DB_STMT(
     "SELECT email, name, plan, company, traits, lifecycle_stage, risk_level,"
     " activation_score, engagement_score, expansion_score"
     " FROM users WHERE tenant_id = ? AND user_id = ?");
+
+/*
+ * A breaker: after LLM_BREAKER_FAILS endpoint failures in a row this
+ * process stops asking for LLM_BREAKER_SECONDS (then tries once again), so
+ * an evaluate run over many users does not wait llm_timeout_ms for each
+ * of them while the endpoint is down. Wall-clock by design: it is about
+ * the endpoint's health now, not about the --now being evaluated.
+ */
+#define LLM_BREAKER_FAILS	3
+#define LLM_BREAKER_SECONDS	60
+
+static int llm_fails;
+static struct timespec llm_open_until;
+
+static int
+breaker_open(void)
+{
+	struct timespec now;
+
+	if (llm_fails < LLM_BREAKER_FAILS || clock_gettime(CLOCK_MONOTONIC, &now) != 0)
+		return 0;
+	return now.tv_sec < llm_open_until.tv_sec;
+}
+
+static void
+breaker_record(int ok)
+{
+	if (ok) {
+		llm_fails = 0;
+		return;
+	}
+	if (++llm_fails >= LLM_BREAKER_FAILS &&
+	    clock_gettime(CLOCK_MONOTONIC, &llm_open_until) == 0)
+		llm_open_until.tv_sec += LLM_BREAKER_SECONDS;
+}
 
 static const char system_prompt[] =
     "You write short, honest customer retention messages on behalf of a software company. "
@@ -183,8 +219,16 @@ try_llm(const struct conf *c, const struct message_input *in, struct message_out
 		snprintf(why, whylen, "out of memory");
 		return -1;
 	}
-	if (llm_draft(c, sys, up, &d, why, whylen) != 0)
+	if (breaker_open()) {
+		snprintf(why, whylen, "skipped: the endpoint failed %d times in a row "
+		    "(tried again after %d s)", llm_fails, LLM_BREAKER_SECONDS);
 		goto out;
+	}
+	if (llm_draft(c, sys, up, &d, why, whylen) != 0) {
+		breaker_record(0);
+		goto out;
+	}
+	breaker_record(1);
 	/* Rendered as a template: the link marker is filled, any other one shows. */
 	if (message_render(in, d.subject ? d.subject : out->subject, d.body, &lo, err,
 	    sizeof(err)) != 0) {

@@ -20,6 +20,8 @@
  *   a draft with a thing to avoid, a draft with a broken marker
  *                          template used, the reason in the detail
  *   use_llm false          no request at all, no "llm" check
+ *   a dead endpoint        after three failures in a row the run stops
+ *                          asking (the breaker), the rest get the template
  *
  * A fallback never flags the intervention (the template's message passed).
  */
@@ -346,6 +348,43 @@ test_fallbacks(void)
 	    5000, "request failed");
 }
 
+/* Four new users in one run against an endpoint that always fails: three
+ * requests, then the breaker skips the fourth. */
+static void
+test_breaker(void)
+{
+	char iso[TIME_ISO8601_SIZE], user[16];
+	struct json_object *log;
+	struct resp r;
+	int i, rc;
+
+	time_format_iso8601((int64_t)time(NULL), iso);
+	for (i = 1; i <= 4; i++) {
+		snprintf(user, sizeof(user), "u-down-%d", i);
+		api(&r, "POST", "/api/events", fl.key,
+		    "{\"user_id\":\"%s\",\"event\":\"$identify\",\"timestamp\":\"%s\","
+		    "\"properties\":{\"name\":\"Ada Lovelace\"}}", user, iso);
+		resp_free(&r);
+	}
+	setenv("RETIVO_LLM_URL", receiver_url("/llm/down"), 1);
+	rc = job_run("evaluate", "--now %s --tenant %s", iso, fl.tenant_id);
+	unsetenv("RETIVO_LLM_URL");
+	ok(rc == 0, "breaker: one run over four new users: %s", job_output());
+	log = receiver_log("/llm/down");
+	ok(log != NULL && json_object_array_length(log) == 3,
+	    "breaker: three requests reached the failing endpoint (%zu)",
+	    log != NULL ? json_object_array_length(log) : 0);
+	json_object_put(log);
+	ok(sql_int("SELECT COUNT(*) FROM interventions WHERE tenant_id = '%s' AND user_id LIKE "
+	    "'u-down-%%' AND quality_checks LIKE '%%fallback: reply has no choices%%'",
+	    fl.tenant_id) == 3 &&
+	    sql_int("SELECT COUNT(*) FROM interventions WHERE tenant_id = '%s' AND user_id LIKE "
+	    "'u-down-%%' AND quality_checks LIKE '%%fallback: skipped: the endpoint failed 3 times "
+	    "in a row%%' AND flagged = 0 AND message_body LIKE 'Hi Ada, welcome to Rocket.%%'",
+	    fl.tenant_id) == 1,
+	    "breaker: three failed, the fourth was skipped and got the template");
+}
+
 static void
 test_opt_out(void)
 {
@@ -388,5 +427,6 @@ suite_llm(void)
 		return;
 	test_good_draft();
 	test_fallbacks();
+	test_breaker();
 	test_opt_out();
 }
