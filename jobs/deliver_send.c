@@ -244,7 +244,7 @@ ds_webhook_body(const struct isend *v, int64_t now)
 
 /* Queues the deliveries and moves the row, in one transaction. Returns
  * how many were queued, 0 when no endpoint is subscribed, -1, -2 when
- * the row is no longer ours. */
+ * the row is no longer ours, -3 after a deadlock (all undone: try again). */
 static int
 ds_webhook_tx(const struct isend *v, const char *owner, const char *body, int64_t now,
     char first_msg[64])
@@ -282,13 +282,17 @@ ds_webhook_tx(const struct isend *v, const char *owner, const char *body, int64_
 		return 0;
 	}
 	if ((r = isend_done_in(v, owner, "sent", first_msg, NULL, now)) != 0) {
-		db_rollback();
-		return r > 0 ? -2 : -1;
+		if (r > 0) {
+			db_rollback();
+			return -2;
+		}
+		goto fail;
 	}
 	return db_commit() == 0 ? queued : -1;
 fail:
+	r = db_errno() == DB_ER_LOCK_DEADLOCK || db_errno() == DB_ER_LOCK_WAIT_TIMEOUT;
 	db_rollback();
-	return -1;
+	return r ? -3 : -1;
 }
 
 static int
@@ -296,13 +300,14 @@ ds_webhook(const struct isend *v, const char *owner, int64_t now, struct deliver
 {
 	char first[64] = "";
 	char *body;
-	int r;
+	int r, tries;
 
 	if ((body = ds_webhook_body(v, now)) == NULL) {
 		log_err("deliver: out of memory");
 		return -1;
 	}
-	r = ds_webhook_tx(v, owner, body, now, first);
+	for (tries = 0; (r = ds_webhook_tx(v, owner, body, now, first)) == -3 && tries < 5; tries++)
+		continue;
 	free(body);
 	if (r == 0)
 		return ds_failed(v, owner, "no active webhook endpoint is subscribed to "

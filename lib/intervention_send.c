@@ -386,7 +386,9 @@ isend_done_in(const struct isend *v, const char *owner, const char *to,
 		goto fail;
 	return 0;
 fail:
-	log_err("deliver: cannot record intervention %s as %s", v->id, to);
+	/* A deadlock is retried by the caller: only other failures are news. */
+	if (db_errno() != DB_ER_LOCK_DEADLOCK && db_errno() != DB_ER_LOCK_WAIT_TIMEOUT)
+		log_err("deliver: cannot record intervention %s as %s", v->id, to);
 	return -1;
 }
 
@@ -410,6 +412,8 @@ isend_done(const struct isend *v, const char *owner, const char *to,
 	int rc;
 
 	ISEND_RETRY(rc, isend_done_tx(v, owner, to, external_ref, note, now));
+	if (rc < 0)
+		log_err("deliver: cannot record intervention %s as %s", v->id, to);
 	return rc;
 }
 
