@@ -13,9 +13,11 @@
  * job would at this instant (lib/evaluate.h, nothing written): each one's
  * verdict and why go to rules.playbooks, context.matched_playbooks counts
  * the matches, and the first matched playbook is the decision (its
- * playbook_id, channel, confidence and reasoning). Only when no playbook
- * matches does the decision fall back to the action-type recommendation
- * (playbook_id null, channel external_action).
+ * playbook_id, channel, confidence and reasoning). When the tenant has
+ * active playbooks and none matches, the decision is a skip with reason
+ * no_playbook_matched (nothing would be created). A tenant without active
+ * playbooks keeps the action-type recommendation of issue 6 (playbook_id
+ * null, channel external_action).
  *
  * Scopes: recommend takes decide or full; an outcome decide, manage or
  * full; reading the log and the dry-run read, decide, manage or full.
@@ -535,6 +537,27 @@ dry_decision(const struct choice *ch, const char *user_id)
 	return o;
 }
 
+/* The dry-run's "decision" object when the tenant's playbooks all refused. */
+static struct json_object *
+dry_no_playbook(const struct eval_report *rep, const char *user_id)
+{
+	struct json_object *o = json_object_new_object();
+	char why[DECIDE_REASONING_LEN];
+
+	jo_str(o, "action", "skip");
+	json_object_object_add(o, "action_type", NULL);
+	json_object_object_add(o, "parameters", NULL);
+	json_object_object_add(o, "playbook_id", NULL);
+	json_object_object_add(o, "channel", NULL);
+	jo_double(o, "confidence", 0);
+	snprintf(why, sizeof(why), "None of the %d active playbooks would create an "
+	    "intervention for user %s now; rules.playbooks gives each one's verdict and why.",
+	    rep->n, user_id);
+	jo_str(o, "reasoning", why);
+	jo_str(o, "reason", "no_playbook_matched");
+	return o;
+}
+
 /* The dry-run's "decision" object when playbook m matched. */
 static struct json_object *
 dry_playbook_decision(const struct eval_report *rep)
@@ -567,7 +590,7 @@ interventions_dry_run(struct http_req *r)
 {
 	struct choice ch;
 	struct eval_report *rep = NULL;
-	struct json_object *avail, *out, *rules, *ctx;
+	struct json_object *avail, *out, *rules, *ctx, *dec;
 	const char *names[DECIDE_MAX_ARMS], *user_id;
 	struct in v;
 	int n, i, matched = 0;
@@ -597,12 +620,17 @@ interventions_dry_run(struct http_req *r)
 	}
 	for (i = 0; i < rep->n; i++)
 		matched += rep->m[i].verdict == EVAL_MATCHED;
-	if (rep->first_match < 0 && ch.n > 0 && choice_run(r, &ch) != 0)
+	if (rep->n == 0 && ch.n > 0 && choice_run(r, &ch) != 0)
 		goto out;
 	out = json_object_new_object();
 	json_object_object_add(out, "dry_run", json_object_new_boolean(1));
-	json_object_object_add(out, "decision", rep->first_match >= 0 && !rep->skipped ?
-	    dry_playbook_decision(rep) : dry_decision(&ch, user_id));
+	if (rep->skipped || rep->n == 0)
+		dec = dry_decision(&ch, user_id);
+	else if (rep->first_match >= 0)
+		dec = dry_playbook_decision(rep);
+	else
+		dec = dry_no_playbook(rep, user_id);
+	json_object_object_add(out, "decision", dec);
 	rules = json_object_new_object();
 	jo_str(rules, "lifecycle_stage", ch.du.stage);
 	jo_str(rules, "bucket", ch.bucket);

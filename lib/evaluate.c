@@ -384,6 +384,7 @@ eval_playbook(struct eval_tenant *t, size_t i, const struct pb_user *u, int64_t 
 	const struct playbook *p = &t->pbs[i];
 	char why[EVAL_WHY_LEN], nows[TIME_SQL_SIZE], rsn[DECIDE_REASONING_LEN];
 	const char *tz;
+	size_t len;
 	int err = 0, rc, found;
 
 	memset(m, 0, sizeof(*m));
@@ -422,6 +423,9 @@ eval_playbook(struct eval_tenant *t, size_t i, const struct pb_user *u, int64_t 
 			return 0;
 		}
 		plan->winback = 1;
+		len = strlen(m->why);
+		snprintf(m->why + len, sizeof(m->why) - len, "; win-back step due %d days after "
+		    "the churn of %.10s", p->constraints.winback_day_offset, plan->churned_at);
 	}
 	if ((rc = cooldown_holds(t->tenant_id, p, u->user_id, now, why, sizeof(why))) != 0) {
 		if (rc < 0)

@@ -36,6 +36,11 @@
  * and creates nothing new. A message failing a quality check is created
  * flagged (flag_reason: the first failed check).
  *
+ * The intervention is test_mode (the deliver job records it and sends
+ * nothing) when the tenant has no live API key, or when the user is known
+ * only through test keys (a test event and no live one), seed 003's "test
+ * mode ... messages generated, not delivered".
+ *
  * Paused and opted-out users are never evaluated (excluded in SQL; the
  * dry-run reports them as skipped).
  */

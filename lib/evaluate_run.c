@@ -26,10 +26,12 @@ static struct db_stmt er_users = DB_STMT(
     "AND paused = 0 ORDER BY seq LIMIT ?");
 static struct db_stmt er_user_flags = DB_STMT(
     "SELECT opted_out, paused FROM users WHERE tenant_id = ? AND user_id = ?");
-/* A test user's data all came through test keys (no live event). */
+/* A test user is known only through test keys: a test event and no live
+ * one (a user without any stored event is not presumed to be test data). */
 static struct db_stmt er_user_live = DB_STMT(
     "SELECT EXISTS (SELECT 1 FROM events WHERE tenant_id = ? AND user_id = ? "
-    "AND test_mode = 0)");
+    "AND test_mode = 0), EXISTS (SELECT 1 FROM events WHERE tenant_id = ? AND user_id = ? "
+    "AND test_mode = 1)");
 static struct db_stmt er_winback_take = DB_STMT(
     "UPDATE winback_entries SET status = 'taken', updated_at = ? WHERE tenant_id = ? "
     "AND user_id = ? AND churned_at = ? AND offset_days = ? AND status = 'due'");
@@ -39,16 +41,18 @@ static struct db_stmt er_winback_take = DB_STMT(
 static int
 user_test_mode(const struct eval_tenant *t, const char *user_id)
 {
-	int live = 0;
+	int live = 0, test = 0;
 
 	if (t->test_tenant)
 		return 1;
-	if (db_exec(&er_user_live, "ss", t->tenant_id, user_id) != 0)
+	if (db_exec(&er_user_live, "ssss", t->tenant_id, user_id, t->tenant_id, user_id) != 0)
 		return -1;
-	if (db_fetch(&er_user_live) == 1)
+	if (db_fetch(&er_user_live) == 1) {
 		live = db_col_int(&er_user_live, 0) != 0;
+		test = db_col_int(&er_user_live, 1) != 0;
+	}
 	db_done(&er_user_live);
-	return !live;
+	return test && !live;
 }
 
 /* Counts a created intervention by its status. */

@@ -510,6 +510,15 @@ test_skips_dry_run(int64_t t)
 		ok(seen, "rules.playbooks says why the churned-only playbook did not match");
 	}
 	resp_free(&r);
+	ok(post_event(fg.key, "u-new", "login", t, NULL) == 0 &&
+	    set_user(&fg, "u-new", "new", t - DAY, 0, 0) == 0, "u-new is new");
+	api(&r, "POST", "/api/interventions/dry-run", fg.key, "{\"user_id\":\"u-new\"}");
+	ok(r.status == 200 && strcmp(nz(jstr(&r, "decision.action")), "skip") == 0 &&
+	    strcmp(nz(jstr(&r, "decision.reason")), "no_playbook_matched") == 0 &&
+	    jget(&r, "decision.playbook_id") == NULL && jint(&r, "context.matched_playbooks") == 0 &&
+	    json_object_array_length(jget(&r, "rules.playbooks")) == 2,
+	    "dry-run with no matching playbook: skip, no_playbook_matched (%s)", r.body);
+	resp_free(&r);
 	api(&r, "POST", "/api/interventions/dry-run", fg.key, "{\"user_id\":\"u-pau\"}");
 	ok(r.status == 200 && strcmp(nz(jstr(&r, "decision.action")), "skip") == 0 &&
 	    strcmp(nz(jstr(&r, "decision.reason")), "user_paused") == 0 &&
