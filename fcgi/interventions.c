@@ -13,7 +13,11 @@
  * A manual intervention is composed like a playbook's (lib/message.h:
  * the playbook's strategy_hints when one is named, the user's traits and
  * scores, the brand) and starts as shadow in shadow mode, else
- * pending_approval unless its playbook says no approval is needed. A
+ * pending_approval unless its playbook says no approval is needed; its
+ * planned_at is now, moved out of the playbook's quiet hours in the user's
+ * zone. It is a person's decision, so the playbook's entry conditions,
+ * cooldown and frequency cap are not applied (the evaluate job counts it
+ * towards the cap of later runs). A
  * test key's interventions are marked test_mode: the deliver job records
  * them but sends nothing. Escalation routes are in escalation_routes.c.
  */
@@ -217,20 +221,55 @@ iv_check_action(struct in *v, struct http_req *r, struct iv_plan *p,
 	return 0;
 }
 
-/* The first status of a manual intervention (file comment). */
+/*
+ * When the playbook has quiet hours, the first instant outside them in
+ * the user's zone (traits.timezone, else the tenant's timezone_default);
+ * else now. 0 or -1.
+ */
 static int
-iv_first_status(struct http_req *r, const struct iv_plan *p, const char **status,
-    int *shadow)
+iv_planned_at(struct http_req *r, const struct iv_plan *p, const char *user_id,
+    const char *tz_default, int64_t *planned)
+{
+	struct playbook_event_ctx ctx;
+	struct json_object *holder = NULL;
+	struct pb_user u;
+	int rc;
+
+	*planned = r->now;
+	if (!p->has_pb || p->pb.constraints.quiet_start_min < 0)
+		return 0;
+	memset(&u, 0, sizeof(u));
+	if ((rc = playbook_user_load(r->auth.tenant_id, user_id, r->now, &u, &ctx, &holder)) < 0)
+		return -1;
+	if (rc == 0)
+		*planned = pb_quiet_next_allowed(&p->pb.constraints,
+		    pb_user_timezone(u.traits, tz_default), r->now);
+	json_object_put(holder);
+	return 0;
+}
+
+/*
+ * The first status of a manual intervention (file comment) and its
+ * planned time. 0 or -1.
+ */
+static int
+iv_first_status(struct http_req *r, const struct iv_plan *p, const char *user_id,
+    const char **status, int *shadow, int64_t *planned)
 {
 	struct tenant_settings ts;
 	struct json_object *o;
+	int rc;
 
 	memset(&ts, 0, sizeof(ts));
 	if (settings_load(r->auth.tenant_id, &ts) != 0)
 		return -1;
 	*shadow = json_object_object_get_ex(ts.settings, "shadow_mode", &o) &&
 	    json_object_get_boolean(o);
+	rc = iv_planned_at(r, p, user_id, json_object_object_get_ex(ts.settings,
+	    "timezone_default", &o) ? json_object_get_string(o) : NULL, planned);
 	settings_clear(&ts);
+	if (rc != 0)
+		return -1;
 	if (*shadow)
 		*status = "shadow";
 	else if (p->has_pb && !p->pb.constraints.approval_required)
@@ -336,7 +375,7 @@ iv_create(struct http_req *r)
 		if (in_reject(&v, r))
 			goto out;
 	}
-	if (iv_first_status(r, &p, &n.status, &n.shadow) != 0)
+	if (iv_first_status(r, &p, n.user_id, &n.status, &n.shadow, &n.planned_at) != 0)
 		goto internal;
 	if (message_compose(r->auth.tenant_id, n.user_id, p.channel,
 	    p.has_pb ? pb_area_name(p.pb.area) : NULL, p.has_pb ? p.pb.name : NULL,
@@ -361,10 +400,9 @@ iv_create(struct http_req *r)
 	n.test_mode = r->auth.test_mode;
 	n.flag_reason = mo.passed ? NULL : mo.flag_reason;
 	n.actor = actor;
-	n.planned_at = r->now;
 	if (iv_store(r, &n, &p, id) != 0)
 		goto internal;
-	time_format_iso8601(r->now, iso);
+	time_format_iso8601(n.planned_at, iso);
 	out = json_object_new_object();
 	json_object_object_add(out, "id", json_object_new_string(id));
 	json_object_object_add(out, "status", json_object_new_string(n.status));

@@ -29,7 +29,7 @@
 #include "timeutil.h"
 
 static struct fixture F, O;	/* the suite's tenant, another tenant */
-static char pb_auto[48], pb_other[48];
+static char pb_auto[48], pb_other[48], pb_quiet[48];
 
 static int
 streq(const char *a, const char *b)
@@ -213,6 +213,23 @@ test_create(void)
 	snprintf(tid, sizeof(tid), "%s", jstr(&r, "id") ? jstr(&r, "id") : "");
 	resp_free(&r);
 	ok(streq(field(tid, "playbook_id"), pb_auto), "create: playbook_id is stored");
+
+	/* Quiet from 00:00 to 23:59 UTC (the user has no zone, the tenant's
+	 * default is UTC): the one allowed minute is 23:59. */
+	snprintf(path, sizeof(path), "{\"user_id\":\"iv-u1\",\"playbook_id\":\"%s\"}", pb_quiet);
+	api(&r, "POST", "/api/interventions", F.key, "%s", path);
+	{
+		char iso[TIME_ISO8601_SIZE];
+		int64_t now = time_now();
+
+		time_format_iso8601(now, iso);
+		ok(r.status == 201 && jstr(&r, "planned_at") != NULL &&
+		    (strcmp(jstr(&r, "planned_at") + 10, "T23:59:00Z") == 0 ||
+		    strncmp(iso + 10, "T23:59", 6) == 0) &&
+		    strncmp(jstr(&r, "planned_at"), iso, 10) == 0,
+		    "create: planned_at moved out of the playbook's quiet hours (%s)", r.body);
+	}
+	resp_free(&r);
 
 	code = NULL;
 	{
@@ -682,6 +699,7 @@ suite_interventions(void)
 	}
 	pb_id(pb_auto, "ivauto", F.tenant_id);
 	pb_id(pb_other, "ivother", O.tenant_id);
+	pb_id(pb_quiet, "ivquiet", F.tenant_id);
 	ok(make_user(&F, "iv-u1") == 0 && make_user(&F, "iv-u2") == 0 &&
 	    make_user(&F, "iv-list") == 0 && make_user(&F, "iv-opt") == 0 &&
 	    make_user(&F, "iv-pause") == 0 && make_user(&O, "iv-o1") == 0 &&
@@ -691,7 +709,10 @@ suite_interventions(void)
 	    "'iv-pause'", F.tenant_id) == 0 &&
 	    make_playbook(&F, pb_auto, "Auto webhook",
 	    "{\"channel\":\"webhook\",\"approval_required\":false}") == 0 &&
-	    make_playbook(&O, pb_other, "Theirs", "{}") == 0, "interventions: users and playbooks");
+	    make_playbook(&O, pb_other, "Theirs", "{}") == 0 &&
+	    make_playbook(&F, pb_quiet, "Quiet all day",
+	    "{\"quiet_hours\":{\"start\":\"00:00\",\"end\":\"23:59\"}}") == 0,
+	    "interventions: users and playbooks");
 	test_create();
 	test_transitions();
 	test_flag();
