@@ -19,7 +19,9 @@
  * cooldown and frequency cap are not applied (the evaluate job counts it
  * towards the cap of later runs). A
  * test key's interventions are marked test_mode: the deliver job records
- * them but sends nothing. Escalation routes are in escalation_routes.c.
+ * them but sends nothing; so are those of a tenant without a live key and
+ * of a user known only through test keys, as the evaluate job decides.
+ * Escalation routes are in escalation_routes.c.
  */
 #include "config.h"
 
@@ -397,7 +399,10 @@ iv_create(struct http_req *r)
 	n.parameters = p.params_text;
 	n.reasoning = reasoning;
 	n.quality_checks = qc;
-	n.test_mode = r->auth.test_mode;
+	/* A test key, a test-mode tenant or a test-only user: never sent. */
+	if ((n.test_mode = r->auth.test_mode) == 0 &&
+	    (n.test_mode = intervention_test_data(r->auth.tenant_id, n.user_id)) < 0)
+		goto internal;
 	n.flag_reason = mo.passed ? NULL : mo.flag_reason;
 	n.actor = actor;
 	if (iv_store(r, &n, &p, id) != 0)

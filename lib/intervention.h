@@ -109,6 +109,14 @@ int intervention_user_state(const char *tenant_id, const char *user_id, int *opt
     int *paused);
 
 /*
+ * 1 when what is created for the user must never reach them although the
+ * request came with a live key — the rule of the evaluate job: the tenant
+ * has no live key (a test-mode tenant), or the user is known only through
+ * test keys (a test event and no live one). 0, or -1 on error (logged).
+ */
+int intervention_test_data(const char *tenant_id, const char *user_id);
+
+/*
  * Appends one intervention_history row. from may be NULL (creation).
  * Runs in the caller's transaction if any. Returns 0 or -1 (logged).
  */

@@ -31,6 +31,14 @@ static struct db_stmt iv_insert = DB_STMT(
 static struct db_stmt iv_user = DB_STMT(
     "SELECT opted_out, paused FROM users WHERE tenant_id = ? AND user_id = ?");
 
+/* As lib/evaluate_run.c decides test data (intervention_test_data()). */
+static struct db_stmt iv_test_data = DB_STMT(
+    "SELECT NOT EXISTS (SELECT 1 FROM api_keys WHERE tenant_id = ? AND mode = 'live' "
+    "  AND revoked_at IS NULL), "
+    "EXISTS (SELECT 1 FROM events WHERE tenant_id = ? AND user_id = ? AND test_mode = 1) "
+    "AND NOT EXISTS (SELECT 1 FROM events WHERE tenant_id = ? AND user_id = ? "
+    "  AND test_mode = 0)");
+
 static struct db_stmt iv_history = DB_STMT(
     "INSERT INTO intervention_history (intervention_id, from_status, to_status, actor, reason, at) "
     "VALUES (?, ?, ?, ?, ?, ?)");
@@ -109,6 +117,23 @@ intervention_user_state(const char *tenant_id, const char *user_id, int *opted_o
 	}
 	db_done(&iv_user);
 	return found ? 0 : 1;
+}
+
+int
+intervention_test_data(const char *tenant_id, const char *user_id)
+{
+	int test = 0;
+
+	if (db_exec(&iv_test_data, "sssss", tenant_id, tenant_id, user_id, tenant_id,
+	    user_id) != 0) {
+		log_err("intervention: cannot tell whether user %s of tenant %s is test data",
+		    user_id, tenant_id);
+		return -1;
+	}
+	if (db_fetch(&iv_test_data) == 1)
+		test = db_col_int(&iv_test_data, 0) != 0 || db_col_int(&iv_test_data, 1) != 0;
+	db_done(&iv_test_data);
+	return test;
 }
 
 int

@@ -234,12 +234,21 @@ test_create(void)
 	code = NULL;
 	{
 		char tkey[64];
+		const char *test_user = NULL;
 
-		if (fixture_key(F.tenant_id, "test", "manage", tkey, sizeof(tkey)) == 0 &&
+		if (fixture_key(F.tenant_id, "test", "manage,ingest", tkey, sizeof(tkey)) == 0 &&
 		    create(tkey, tid, "{\"user_id\":\"iv-u1\"}") == 201)
 			code = field(tid, "test_mode");
+		ok(streq(code, "true"), "create: a test key's intervention is test_mode");
+		/* A user known only through the test key: test data even with a live key. */
+		api(&r, "POST", "/api/events", tkey, "{\"user_id\":\"iv-testonly\",\"event\":"
+		    "\"page_viewed\"}");
+		resp_free(&r);
+		if (create(F.key, tid, "{\"user_id\":\"iv-testonly\"}") == 201)
+			test_user = field(tid, "test_mode");
+		ok(streq(test_user, "true"), "create: a test-only user's intervention is test_mode, "
+		    "even with a live key");
 	}
-	ok(streq(code, "true"), "create: a test key's intervention is test_mode");
 }
 
 static void
