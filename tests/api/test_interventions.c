@@ -5,8 +5,8 @@
  * naming the current status, the history rows), reject's required
  * reason, flag, list filters and cursor, test-mode keys, shadow mode,
  * scopes and roles (a viewer may not approve, an editor may), another
- * tenant's ids (404), two approvals at once, and the signed rollback
- * dispatch of a delivered external action received by retivo-receiver.
+ * tenant's ids (404); two approvals at once and the signed rollback
+ * dispatch are in test_interventions_more.c.
  *
  * Playbooks are inserted with SQL so the suite does not depend on the
  * playbooks routes; a delivered intervention is made by moving a row with
@@ -17,22 +17,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <curl/curl.h>
 
 #include "client.h"
-#include "receiver_client.h"
+#include "interventions_helpers.h"
 #include "session_client.h"
 #include "suites.h"
 #include "timeutil.h"
 
-static struct fixture F, O;	/* the suite's tenant, another tenant */
+struct fixture iv_f, iv_o;	/* the suite's tenant, another tenant */
 static char pb_auto[48], pb_other[48], pb_quiet[48];
 
-static int
-streq(const char *a, const char *b)
+int
+iv_streq(const char *a, const char *b)
 {
 	return a != NULL && b != NULL && strcmp(a, b) == 0;
 }
@@ -79,8 +75,8 @@ make_playbook(const struct fixture *f, const char *id, const char *name, const c
 }
 
 /* POST /api/interventions with body; the status, the new id in id. */
-static long
-create(const char *key, char id[64], const char *fmt_body)
+long
+iv_create(const char *key, char id[64], const char *fmt_body)
 {
 	struct resp r;
 	long st;
@@ -95,8 +91,8 @@ create(const char *key, char id[64], const char *fmt_body)
 }
 
 /* PUT /api/interventions/{id}/{verb} with body (NULL: none); r filled. */
-static long
-verb(struct resp *r, const char *key, const char *id, const char *v, const char *body)
+long
+iv_verb(struct resp *r, const char *key, const char *id, const char *v, const char *body)
 {
 	char path[160];
 
@@ -131,10 +127,10 @@ field_as(const char *key, const char *id, const char *name)
 	return out;
 }
 
-static const char *
-field(const char *id, const char *name)
+const char *
+iv_field(const char *id, const char *name)
 {
-	return field_as(F.key, id, name);
+	return field_as(iv_f.key, id, name);
 }
 
 static void
@@ -144,51 +140,51 @@ test_create(void)
 	char id[64], tid[64], path[160];
 	const char *code;
 
-	api(&r, "POST", "/api/interventions", F.key, "{}");
-	ok(is_error(&r, 400, "user_id") && streq(jstr(&r, "field"), "user_id"),
+	api(&r, "POST", "/api/interventions", iv_f.key, "{}");
+	ok(is_error(&r, 400, "user_id") && iv_streq(jstr(&r, "field"), "user_id"),
 	    "create: no body is 400 naming user_id (%s)", r.body);
 	resp_free(&r);
-	api(&r, "POST", "/api/interventions", F.key, "{\"user_id\":\"iv-u1\",\"colour\":1}");
-	ok(is_error(&r, 400, "colour") && streq(jstr(&r, "code"), "unknown_field"),
+	api(&r, "POST", "/api/interventions", iv_f.key, "{\"user_id\":\"iv-u1\",\"colour\":1}");
+	ok(is_error(&r, 400, "colour") && iv_streq(jstr(&r, "code"), "unknown_field"),
 	    "create: an unknown field is 400 unknown_field");
 	resp_free(&r);
-	api(&r, "POST", "/api/interventions", F.key, "{\"user_id\":\"iv-u1\",\"channel\":\"sms\"}");
-	ok(is_error(&r, 400, "channel") && streq(jstr(&r, "field"), "channel"),
+	api(&r, "POST", "/api/interventions", iv_f.key, "{\"user_id\":\"iv-u1\",\"channel\":\"sms\"}");
+	ok(is_error(&r, 400, "channel") && iv_streq(jstr(&r, "field"), "channel"),
 	    "create: channel sms is 400 naming channel");
 	resp_free(&r);
-	api(&r, "POST", "/api/interventions", F.key, "{\"user_id\":\"nobody-here\"}");
-	ok(r.status == 404 && streq(jstr(&r, "code"), "user_not_found"),
+	api(&r, "POST", "/api/interventions", iv_f.key, "{\"user_id\":\"nobody-here\"}");
+	ok(r.status == 404 && iv_streq(jstr(&r, "code"), "user_not_found"),
 	    "create: an unknown user is 404 user_not_found (%s)", r.body);
 	resp_free(&r);
-	api(&r, "POST", "/api/interventions", F.key, "{\"user_id\":\"iv-opt\"}");
-	ok(r.status == 409 && streq(jstr(&r, "code"), "user_opted_out"),
+	api(&r, "POST", "/api/interventions", iv_f.key, "{\"user_id\":\"iv-opt\"}");
+	ok(r.status == 409 && iv_streq(jstr(&r, "code"), "user_opted_out"),
 	    "create: an opted-out user is 409 user_opted_out (%s)", r.body);
 	resp_free(&r);
-	api(&r, "POST", "/api/interventions", F.key, "{\"user_id\":\"iv-pause\"}");
-	ok(r.status == 409 && streq(jstr(&r, "code"), "user_paused"),
+	api(&r, "POST", "/api/interventions", iv_f.key, "{\"user_id\":\"iv-pause\"}");
+	ok(r.status == 409 && iv_streq(jstr(&r, "code"), "user_paused"),
 	    "create: a paused user is 409 user_paused");
 	resp_free(&r);
-	api(&r, "POST", "/api/interventions", F.key, "{\"user_id\":\"iv-u1\",\"playbook_id\":\"%s\"}",
+	api(&r, "POST", "/api/interventions", iv_f.key, "{\"user_id\":\"iv-u1\",\"playbook_id\":\"%s\"}",
 	    pb_other);
 	ok(r.status == 404, "create: another tenant's playbook is 404 (%s)", r.body);
 	resp_free(&r);
-	api(&r, "POST", "/api/interventions", F.key,
+	api(&r, "POST", "/api/interventions", iv_f.key,
 	    "{\"user_id\":\"iv-u1\",\"channel\":\"external_action\"}");
-	ok(is_error(&r, 400, "action_type") && streq(jstr(&r, "code"), "missing_field"),
+	ok(is_error(&r, 400, "action_type") && iv_streq(jstr(&r, "code"), "missing_field"),
 	    "create: external_action without an action type is 400 naming action_type");
 	resp_free(&r);
 
-	api(&r, "POST", "/api/interventions", F.key, "{\"user_id\":\"iv-u1\",\"channel\":\"email\"}");
+	api(&r, "POST", "/api/interventions", iv_f.key, "{\"user_id\":\"iv-u1\",\"channel\":\"email\"}");
 	ok(r.status == 201 && strncmp(jstr(&r, "id") ? jstr(&r, "id") : "", "int_", 4) == 0 &&
-	    streq(jstr(&r, "status"), "pending_approval") && streq(jstr(&r, "channel"), "email") &&
+	    iv_streq(jstr(&r, "status"), "pending_approval") && iv_streq(jstr(&r, "channel"), "email") &&
 	    jstr(&r, "planned_at") != NULL && strlen(jstr(&r, "planned_at")) == 20,
 	    "create: 201 {id int_…, status pending_approval, channel, planned_at} (%s)", r.body);
 	snprintf(id, sizeof(id), "%s", jstr(&r, "id") ? jstr(&r, "id") : "");
 	resp_free(&r);
 	snprintf(path, sizeof(path), "/api/interventions/%s", id);
-	api(&r, "GET", path, F.key, NULL);
-	ok(r.status == 200 && streq(jstr(&r, "user_id"), "iv-u1") &&
-	    streq(jstr(&r, "source"), "manual") && jstr(&r, "message_body") != NULL &&
+	api(&r, "GET", path, iv_f.key, NULL);
+	ok(r.status == 200 && iv_streq(jstr(&r, "user_id"), "iv-u1") &&
+	    iv_streq(jstr(&r, "source"), "manual") && jstr(&r, "message_body") != NULL &&
 	    strlen(jstr(&r, "message_body")) > 0 && jget(&r, "quality_checks") != NULL &&
 	    json_object_is_type(jget(&r, "quality_checks"), json_type_array) &&
 	    json_object_is_type(jget(&r, "test_mode"), json_type_boolean) &&
@@ -202,22 +198,22 @@ test_create(void)
 	    "from_status IS NULL AND to_status = 'pending_approval'", id) == 1,
 	    "create: the first history row");
 
-	ok(create(F.key, id, "{\"user_id\":\"iv-u1\",\"playbook_id\":\"" "PBAUTO" "\"}") == 404,
+	ok(iv_create(iv_f.key, id, "{\"user_id\":\"iv-u1\",\"playbook_id\":\"" "PBAUTO" "\"}") == 404,
 	    "create: a malformed playbook id is 404");
 	snprintf(path, sizeof(path), "{\"user_id\":\"iv-u1\",\"playbook_id\":\"%s\"}", pb_auto);
-	api(&r, "POST", "/api/interventions", F.key, "%s", path);
-	ok(r.status == 201 && streq(jstr(&r, "status"), "approved") &&
-	    streq(jstr(&r, "channel"), "webhook"),
+	api(&r, "POST", "/api/interventions", iv_f.key, "%s", path);
+	ok(r.status == 201 && iv_streq(jstr(&r, "status"), "approved") &&
+	    iv_streq(jstr(&r, "channel"), "webhook"),
 	    "create: a playbook without approval gives approved, on the playbook's channel (%s)",
 	    r.body);
 	snprintf(tid, sizeof(tid), "%s", jstr(&r, "id") ? jstr(&r, "id") : "");
 	resp_free(&r);
-	ok(streq(field(tid, "playbook_id"), pb_auto), "create: playbook_id is stored");
+	ok(iv_streq(iv_field(tid, "playbook_id"), pb_auto), "create: playbook_id is stored");
 
 	/* Quiet from 00:00 to 23:59 UTC (the user has no zone, the tenant's
 	 * default is UTC): the one allowed minute is 23:59. */
 	snprintf(path, sizeof(path), "{\"user_id\":\"iv-u1\",\"playbook_id\":\"%s\"}", pb_quiet);
-	api(&r, "POST", "/api/interventions", F.key, "%s", path);
+	api(&r, "POST", "/api/interventions", iv_f.key, "%s", path);
 	{
 		char iso[TIME_ISO8601_SIZE];
 		int64_t now = time_now();
@@ -236,17 +232,17 @@ test_create(void)
 		char tkey[64];
 		const char *test_user = NULL;
 
-		if (fixture_key(F.tenant_id, "test", "manage,ingest", tkey, sizeof(tkey)) == 0 &&
-		    create(tkey, tid, "{\"user_id\":\"iv-u1\"}") == 201)
-			code = field(tid, "test_mode");
-		ok(streq(code, "true"), "create: a test key's intervention is test_mode");
+		if (fixture_key(iv_f.tenant_id, "test", "manage,ingest", tkey, sizeof(tkey)) == 0 &&
+		    iv_create(tkey, tid, "{\"user_id\":\"iv-u1\"}") == 201)
+			code = iv_field(tid, "test_mode");
+		ok(iv_streq(code, "true"), "create: a test key's intervention is test_mode");
 		/* A user known only through the test key: test data even with a live key. */
 		api(&r, "POST", "/api/events", tkey, "{\"user_id\":\"iv-testonly\",\"event\":"
 		    "\"page_viewed\"}");
 		resp_free(&r);
-		if (create(F.key, tid, "{\"user_id\":\"iv-testonly\"}") == 201)
-			test_user = field(tid, "test_mode");
-		ok(streq(test_user, "true"), "create: a test-only user's intervention is test_mode, "
+		if (iv_create(iv_f.key, tid, "{\"user_id\":\"iv-testonly\"}") == 201)
+			test_user = iv_field(tid, "test_mode");
+		ok(iv_streq(test_user, "true"), "create: a test-only user's intervention is test_mode, "
 		    "even with a live key");
 	}
 }
@@ -257,57 +253,57 @@ test_transitions(void)
 	struct resp r;
 	char id[64];
 
-	if (create(F.key, id, "{\"user_id\":\"iv-u1\"}") != 201) {
+	if (iv_create(iv_f.key, id, "{\"user_id\":\"iv-u1\"}") != 201) {
 		ok(0, "transitions: create");
 		return;
 	}
-	verb(&r, F.key, id, "approve", NULL);
-	ok(r.status == 200 && streq(jstr(&r, "id"), id) &&
-	    streq(jstr(&r, "status"), "approved"), "approve: pending_approval -> approved (%s)",
+	iv_verb(&r, iv_f.key, id, "approve", NULL);
+	ok(r.status == 200 && iv_streq(jstr(&r, "id"), id) &&
+	    iv_streq(jstr(&r, "status"), "approved"), "approve: pending_approval -> approved (%s)",
 	    r.body);
 	resp_free(&r);
-	ok(strlen(field(id, "approved_at")) == 20, "approve: approved_at set");
-	verb(&r, F.key, id, "approve", NULL);
+	ok(strlen(iv_field(id, "approved_at")) == 20, "approve: approved_at set");
+	iv_verb(&r, iv_f.key, id, "approve", NULL);
 	ok(r.status == 409 &&
-	    streq(jstr(&r, "code"), "invalid_transition") && is_error(&r, 409, "approved"),
+	    iv_streq(jstr(&r, "code"), "invalid_transition") && is_error(&r, 409, "approved"),
 	    "approve twice: 409 invalid_transition naming approved (%s)", r.body);
 	resp_free(&r);
-	verb(&r, F.key, id, "pause", "{}");
-	ok(r.status == 200 && streq(jstr(&r, "status"), "paused"),
+	iv_verb(&r, iv_f.key, id, "pause", "{}");
+	ok(r.status == 200 && iv_streq(jstr(&r, "status"), "paused"),
 	    "pause: approved -> paused");
 	resp_free(&r);
-	verb(&r, F.key, id, "pause", NULL);
+	iv_verb(&r, iv_f.key, id, "pause", NULL);
 	ok(r.status == 409 && is_error(&r, 409, "paused"),
 	    "pause twice: 409 naming paused");
 	resp_free(&r);
-	verb(&r, F.key, id, "approve", NULL);
-	ok(r.status == 200 && streq(jstr(&r, "status"), "approved"),
+	iv_verb(&r, iv_f.key, id, "approve", NULL);
+	ok(r.status == 200 && iv_streq(jstr(&r, "status"), "approved"),
 	    "approve: paused -> approved (resume)");
 	resp_free(&r);
-	verb(&r, F.key, id, "approve", "{\"reason\":\"x\"}");
+	iv_verb(&r, iv_f.key, id, "approve", "{\"reason\":\"x\"}");
 	ok(r.status == 400 &&
-	    streq(jstr(&r, "code"), "unknown_field"), "approve takes no reason: 400");
+	    iv_streq(jstr(&r, "code"), "unknown_field"), "approve takes no reason: 400");
 	resp_free(&r);
-	verb(&r, F.key, id, "reject", NULL);
-	ok(r.status == 400 && streq(jstr(&r, "field"), "reason") &&
-	    streq(jstr(&r, "code"), "missing_field"), "reject without a body: 400 naming reason");
+	iv_verb(&r, iv_f.key, id, "reject", NULL);
+	ok(r.status == 400 && iv_streq(jstr(&r, "field"), "reason") &&
+	    iv_streq(jstr(&r, "code"), "missing_field"), "reject without a body: 400 naming reason");
 	resp_free(&r);
-	verb(&r, F.key, id, "reject", "{\"reason\":\"\"}");
+	iv_verb(&r, iv_f.key, id, "reject", "{\"reason\":\"\"}");
 	ok(r.status == 400 &&
-	    streq(jstr(&r, "field"), "reason"), "reject with an empty reason: 400");
+	    iv_streq(jstr(&r, "field"), "reason"), "reject with an empty reason: 400");
 	resp_free(&r);
-	verb(&r, F.key, id, "reject", "{\"reason\":\"off brand\"}");
+	iv_verb(&r, iv_f.key, id, "reject", "{\"reason\":\"off brand\"}");
 	ok(r.status == 200 &&
-	    streq(jstr(&r, "status"), "rejected"), "reject: approved -> rejected");
+	    iv_streq(jstr(&r, "status"), "rejected"), "reject: approved -> rejected");
 	resp_free(&r);
-	ok(streq(field(id, "reject_reason"), "off brand"), "reject: reason stored");
-	verb(&r, F.key, id, "approve", NULL);
+	ok(iv_streq(iv_field(id, "reject_reason"), "off brand"), "reject: reason stored");
+	iv_verb(&r, iv_f.key, id, "approve", NULL);
 	ok(r.status == 409 && is_error(&r, 409, "rejected"),
 	    "approve a rejected one: 409 naming rejected (%s)", r.body);
 	resp_free(&r);
-	verb(&r, F.key, id, "rollback", NULL);
+	iv_verb(&r, iv_f.key, id, "rollback", NULL);
 	ok(r.status == 409 && is_error(&r, 409, "rejected") &&
-	    streq(jstr(&r, "code"), "invalid_transition"),
+	    iv_streq(jstr(&r, "code"), "invalid_transition"),
 	    "rollback of a rejected one: 409 invalid_transition");
 	resp_free(&r);
 	ok(sql_int("SELECT COUNT(*) FROM intervention_history WHERE intervention_id = '%s'", id) == 5,
@@ -317,34 +313,34 @@ test_transitions(void)
 	    "actor LIKE 'key:%%'", id) == 1, "history: the reject row has its reason and actor");
 
 	/* A delivered email (delivery is suite deliver's; the row is moved here). */
-	if (create(F.key, id, "{\"user_id\":\"iv-u1\"}") != 201 ||
+	if (iv_create(iv_f.key, id, "{\"user_id\":\"iv-u1\"}") != 201 ||
 	    sql_query(NULL, 0, "UPDATE interventions SET status = 'delivered', sent_at = "
 	    "UTC_TIMESTAMP(), delivered_at = UTC_TIMESTAMP() WHERE id = '%s'", id) != 0) {
 		ok(0, "rollback: a delivered intervention");
 		return;
 	}
-	verb(&r, F.key, id, "pause", NULL);
+	iv_verb(&r, iv_f.key, id, "pause", NULL);
 	ok(r.status == 409 && is_error(&r, 409, "delivered"),
 	    "pause a delivered one: 409 naming delivered");
 	resp_free(&r);
-	verb(&r, F.key, id, "rollback", "{\"reason\":\"wrong segment\"}");
+	iv_verb(&r, iv_f.key, id, "rollback", "{\"reason\":\"wrong segment\"}");
 	ok(r.status == 200 &&
-	    streq(jstr(&r, "status"), "rolled_back"), "rollback: delivered -> rolled_back (%s)",
+	    iv_streq(jstr(&r, "status"), "rolled_back"), "rollback: delivered -> rolled_back (%s)",
 	    r.body);
 	resp_free(&r);
-	ok(streq(field(id, "rollback_reason"), "wrong segment"), "rollback: reason stored");
-	verb(&r, F.key, id, "rollback", NULL);
+	ok(iv_streq(iv_field(id, "rollback_reason"), "wrong segment"), "rollback: reason stored");
+	iv_verb(&r, iv_f.key, id, "rollback", NULL);
 	ok(r.status == 409 && is_error(&r, 409, "rolled_back"),
 	    "rollback twice: 409 naming rolled_back");
 	resp_free(&r);
 	ok(sql_int("SELECT COUNT(*) FROM deliveries WHERE tenant_id = '%s' AND kind = 'rollback'",
-	    F.tenant_id) == 0, "rollback of an email queues no dispatch");
-	if (create(F.key, id, "{\"user_id\":\"iv-u1\"}") == 201 &&
+	    iv_f.tenant_id) == 0, "rollback of an email queues no dispatch");
+	if (iv_create(iv_f.key, id, "{\"user_id\":\"iv-u1\"}") == 201 &&
 	    sql_query(NULL, 0, "UPDATE interventions SET status = 'delivered' WHERE id = '%s'",
 	    id) == 0) {
-		verb(&r, F.key, id, "rollback", NULL);
+		iv_verb(&r, iv_f.key, id, "rollback", NULL);
 		ok(r.status == 200 &&
-		    streq(field(id, "rollback_reason"), "null"), "rollback: the reason is optional");
+		    iv_streq(iv_field(id, "rollback_reason"), "null"), "rollback: the reason is optional");
 		resp_free(&r);
 	} else
 		ok(0, "rollback without reason: setup");
@@ -357,32 +353,32 @@ test_flag(void)
 	char id[64], path[160];
 	struct json_object *a;
 
-	if (create(F.key, id, "{\"user_id\":\"iv-u2\"}") != 201) {
+	if (iv_create(iv_f.key, id, "{\"user_id\":\"iv-u2\"}") != 201) {
 		ok(0, "flag: create");
 		return;
 	}
-	verb(&r, F.key, id, "flag", NULL);
-	ok(r.status == 400 && streq(jstr(&r, "field"), "reason"),
+	iv_verb(&r, iv_f.key, id, "flag", NULL);
+	ok(r.status == 400 && iv_streq(jstr(&r, "field"), "reason"),
 	    "flag without a reason: 400 naming reason");
 	resp_free(&r);
-	verb(&r, F.key, id, "flag", "{\"reason\":\"tone is off\"}");
+	iv_verb(&r, iv_f.key, id, "flag", "{\"reason\":\"tone is off\"}");
 	ok(r.status == 200 &&
-	    streq(jstr(&r, "id"), id) && jget(&r, "flagged") != NULL &&
+	    iv_streq(jstr(&r, "id"), id) && jget(&r, "flagged") != NULL &&
 	    json_object_get_boolean(jget(&r, "flagged")), "flag: 200 {id, flagged: true} (%s)",
 	    r.body);
 	resp_free(&r);
-	ok(streq(field(id, "flagged"), "true") && streq(field(id, "flag_reason"), "tone is off") &&
-	    streq(field(id, "status"), "pending_approval"),
+	ok(iv_streq(iv_field(id, "flagged"), "true") && iv_streq(iv_field(id, "flag_reason"), "tone is off") &&
+	    iv_streq(iv_field(id, "status"), "pending_approval"),
 	    "flag: stored with its reason, the status untouched");
-	api(&r, "GET", "/api/interventions?flagged=true", F.key, NULL);
+	api(&r, "GET", "/api/interventions?flagged=true", iv_f.key, NULL);
 	a = jget(&r, "interventions");
 	ok(r.status == 200 && a != NULL && json_object_array_length(a) >= 1 &&
-	    streq(jstr(&r, "interventions.0.id"), id) &&
-	    streq(json_object_get_string(jget(&r, "interventions.0.flagged")), "true"),
+	    iv_streq(jstr(&r, "interventions.0.id"), id) &&
+	    iv_streq(json_object_get_string(jget(&r, "interventions.0.flagged")), "true"),
 	    "list flagged=true: the flagged one first");
 	resp_free(&r);
 	snprintf(path, sizeof(path), "/api/interventions?flagged=false&user_id=iv-u2");
-	api(&r, "GET", path, F.key, NULL);
+	api(&r, "GET", path, iv_f.key, NULL);
 	ok(r.status == 200 && (a = jget(&r, "interventions")) != NULL &&
 	    json_object_array_length(a) == 0, "list flagged=false: it is not there");
 	resp_free(&r);
@@ -400,17 +396,17 @@ test_list(void)
 	char since[TIME_ISO8601_SIZE];
 
 	for (i = 0; i < 5; i++)
-		if (create(F.key, ids[i], i == 4 ? "{\"user_id\":\"iv-list\",\"channel\":\"webhook\"}" :
+		if (iv_create(iv_f.key, ids[i], i == 4 ? "{\"user_id\":\"iv-list\",\"channel\":\"webhook\"}" :
 		    "{\"user_id\":\"iv-list\"}") != 201) {
 			ok(0, "list: setup");
 			return;
 		}
-	verb(&r, F.key, ids[1], "approve", NULL);
+	iv_verb(&r, iv_f.key, ids[1], "approve", NULL);
 	resp_free(&r);
 	do {
 		snprintf(path, sizeof(path), "/api/interventions?user_id=iv-list&limit=2%s%s",
 		    cursor[0] ? "&cursor=" : "", cursor);
-		api(&r, "GET", path, F.key, NULL);
+		api(&r, "GET", path, iv_f.key, NULL);
 		a = jget(&r, "interventions");
 		if (r.status != 200 || a == NULL)
 			break;
@@ -418,7 +414,7 @@ test_list(void)
 			const char *got = json_object_get_string(json_object_object_get(
 			    json_object_array_get_idx(a, (size_t)i), "id"));
 
-			order_ok &= streq(got, ids[4 - seen]);
+			order_ok &= iv_streq(got, ids[4 - seen]);
 		}
 		pages++;
 		snprintf(cursor, sizeof(cursor), "%s", jstr(&r, "next_cursor") ? jstr(&r, "next_cursor") : "");
@@ -427,40 +423,40 @@ test_list(void)
 		resp_free(&r);
 	} while (cursor[0] != '\0' && pages < 10);
 	ok(pages == 3 && seen == 5 && order_ok, "list: limit 2 walks 5 in 3 pages, newest first");
-	api(&r, "GET", "/api/interventions?user_id=iv-list&status=approved", F.key, NULL);
+	api(&r, "GET", "/api/interventions?user_id=iv-list&status=approved", iv_f.key, NULL);
 	ok(r.status == 200 && json_object_array_length(jget(&r, "interventions")) == 1 &&
-	    streq(jstr(&r, "interventions.0.id"), ids[1]), "list status=approved");
+	    iv_streq(jstr(&r, "interventions.0.id"), ids[1]), "list status=approved");
 	resp_free(&r);
-	api(&r, "GET", "/api/interventions?user_id=iv-list&channel=webhook", F.key, NULL);
+	api(&r, "GET", "/api/interventions?user_id=iv-list&channel=webhook", iv_f.key, NULL);
 	ok(r.status == 200 && json_object_array_length(jget(&r, "interventions")) == 1 &&
-	    streq(jstr(&r, "interventions.0.id"), ids[4]), "list channel=webhook");
+	    iv_streq(jstr(&r, "interventions.0.id"), ids[4]), "list channel=webhook");
 	resp_free(&r);
 	snprintf(path, sizeof(path), "/api/interventions?playbook_id=%s", pb_auto);
-	api(&r, "GET", path, F.key, NULL);
+	api(&r, "GET", path, iv_f.key, NULL);
 	ok(r.status == 200 && json_object_array_length(jget(&r, "interventions")) >= 1 &&
-	    streq(jstr(&r, "interventions.0.playbook_id"), pb_auto), "list playbook_id");
+	    iv_streq(jstr(&r, "interventions.0.playbook_id"), pb_auto), "list playbook_id");
 	resp_free(&r);
 	time_format_iso8601(now + 3600, since);
 	snprintf(path, sizeof(path), "/api/interventions?since=%s", since);
-	api(&r, "GET", path, F.key, NULL);
+	api(&r, "GET", path, iv_f.key, NULL);
 	ok(r.status == 200 && json_object_array_length(jget(&r, "interventions")) == 0,
 	    "list since an hour ahead: empty");
 	resp_free(&r);
-	api(&r, "GET", "/api/interventions?status=done", F.key, NULL);
+	api(&r, "GET", "/api/interventions?status=done", iv_f.key, NULL);
 	ok(is_error(&r, 400, "status"), "list: an unknown status is 400");
 	resp_free(&r);
-	api(&r, "GET", "/api/interventions?cursor=int_nope", F.key, NULL);
+	api(&r, "GET", "/api/interventions?cursor=int_nope", iv_f.key, NULL);
 	ok(is_error(&r, 400, "cursor"), "list: a cursor naming nothing is 400");
 	resp_free(&r);
-	api(&r, "GET", "/api/interventions?limit=101", F.key, NULL);
+	api(&r, "GET", "/api/interventions?limit=101", iv_f.key, NULL);
 	ok(is_error(&r, 400, "limit"), "list: limit 101 is 400");
 	resp_free(&r);
-	api(&r, "GET", "/api/interventions", O.key, NULL);
+	api(&r, "GET", "/api/interventions", iv_o.key, NULL);
 	ok(r.status == 200 && json_object_array_length(jget(&r, "interventions")) == 0,
 	    "list: another tenant sees none of ours");
 	resp_free(&r);
 	snprintf(path, sizeof(path), "/api/interventions?cursor=%s", ids[2]);
-	api(&r, "GET", path, O.key, NULL);
+	api(&r, "GET", path, iv_o.key, NULL);
 	ok(is_error(&r, 400, "cursor"), "list: our id as another tenant's cursor is 400");
 	resp_free(&r);
 }
@@ -474,43 +470,43 @@ test_isolation_and_scopes(void)
 	char id[64], path[160], readk[64];
 	int i;
 
-	if (create(F.key, id, "{\"user_id\":\"iv-u1\"}") != 201) {
+	if (iv_create(iv_f.key, id, "{\"user_id\":\"iv-u1\"}") != 201) {
 		ok(0, "isolation: create");
 		return;
 	}
 	snprintf(path, sizeof(path), "/api/interventions/%s", id);
-	api(&r, "GET", path, O.key, NULL);
+	api(&r, "GET", path, iv_o.key, NULL);
 	ok(r.status == 404, "get: another tenant's id is 404");
 	resp_free(&r);
 	for (i = 0; verbs[i] != NULL; i++) {
 		/* approve and pause take no body: a reason there would be a 400 first. */
-		verb(&r, O.key, id, verbs[i], i < 2 ? NULL : "{\"reason\":\"x\"}");
+		iv_verb(&r, iv_o.key, id, verbs[i], i < 2 ? NULL : "{\"reason\":\"x\"}");
 		ok(r.status == 404,
 		    "%s: another tenant's id is 404", verbs[i]);
 		resp_free(&r);
 	}
-	ok(streq(field(id, "status"), "pending_approval") && streq(field(id, "flagged"), "false"),
+	ok(iv_streq(iv_field(id, "status"), "pending_approval") && iv_streq(iv_field(id, "flagged"), "false"),
 	    "another tenant changed nothing");
-	api(&r, "GET", "/api/interventions/int_doesnotexist", F.key, NULL);
+	api(&r, "GET", "/api/interventions/int_doesnotexist", iv_f.key, NULL);
 	ok(r.status == 404, "get: an unknown id is 404");
 	resp_free(&r);
-	api(&r, "GET", "/api/interventions/ea_123", F.key, NULL);
+	api(&r, "GET", "/api/interventions/ea_123", iv_f.key, NULL);
 	ok(r.status == 404, "get: another kind of id is 404");
 	resp_free(&r);
 
-	ok(fixture_key(F.tenant_id, "live", "read", readk, sizeof(readk)) == 0, "a read key");
+	ok(fixture_key(iv_f.tenant_id, "live", "read", readk, sizeof(readk)) == 0, "a read key");
 	api(&r, "GET", path, readk, NULL);
 	ok(r.status == 200, "read key: get 200");
 	resp_free(&r);
 	api(&r, "POST", "/api/interventions", readk, "{\"user_id\":\"iv-u1\"}");
 	ok(r.status == 403, "read key: create 403");
 	resp_free(&r);
-	verb(&r, readk, id, "approve", NULL);
+	iv_verb(&r, readk, id, "approve", NULL);
 	ok(r.status == 403, "read key: approve 403");
 	resp_free(&r);
 
-	if (fixture_member(&viewer, F.tenant_id, "viewer") != 0 ||
-	    fixture_member(&editor, F.tenant_id, "editor") != 0) {
+	if (fixture_member(&viewer, iv_f.tenant_id, "viewer") != 0 ||
+	    fixture_member(&editor, iv_f.tenant_id, "editor") != 0) {
 		ok(0, "members");
 		return;
 	}
@@ -528,7 +524,7 @@ test_isolation_and_scopes(void)
 	resp_free(&r);
 	snprintf(path, sizeof(path), "/api/interventions/%s/approve", id);
 	api_session(&r, "PUT", path, &editor, editor.csrf, NULL, NULL);
-	ok(r.status == 200 && streq(jstr(&r, "status"), "approved"),
+	ok(r.status == 200 && iv_streq(jstr(&r, "status"), "approved"),
 	    "editor session: approve 200 (%s)", r.body);
 	resp_free(&r);
 	ok(sql_int("SELECT COUNT(*) FROM intervention_history WHERE intervention_id = '%s' AND "
@@ -543,183 +539,43 @@ test_shadow(void)
 	struct resp r;
 	char id[64];
 
-	api(&r, "PATCH", "/api/settings", O.key, "{\"shadow_mode\":true}");
+	api(&r, "PATCH", "/api/settings", iv_o.key, "{\"shadow_mode\":true}");
 	if (!ok(r.status == 200, "shadow: the other tenant turns shadow mode on (%s)", r.body)) {
 		resp_free(&r);
 		return;
 	}
 	resp_free(&r);
-	ok(create(O.key, id, "{\"user_id\":\"iv-o1\"}") == 201 &&
-	    streq(field_as(O.key, id, "status"), "shadow") &&
-	    streq(field_as(O.key, id, "shadow"), "true"), "shadow mode: created as shadow");
-	verb(&r, O.key, id, "approve", NULL);
+	ok(iv_create(iv_o.key, id, "{\"user_id\":\"iv-o1\"}") == 201 &&
+	    iv_streq(field_as(iv_o.key, id, "status"), "shadow") &&
+	    iv_streq(field_as(iv_o.key, id, "shadow"), "true"), "shadow mode: created as shadow");
+	iv_verb(&r, iv_o.key, id, "approve", NULL);
 	ok(r.status == 409 && is_error(&r, 409, "shadow"),
 	    "shadow: approve is 409 naming shadow");
 	resp_free(&r);
 }
 
-static size_t
-discard(char *p, size_t size, size_t n, void *ctx)
-{
-	(void)p;
-	(void)ctx;
-	return size * n;
-}
-
-/* PUTs approve from a fresh process; exits 0 for 200, 1 for 409, 2 otherwise. */
-static void
-approve_child(int gate, const char *base, const char *key, const char *id)
-{
-	char url[512], auth[128], c;
-	struct curl_slist *h = NULL;
-	long status = 0;
-	CURL *e;
-
-	if (read(gate, &c, 1) < 0)
-		_exit(3);
-	snprintf(url, sizeof(url), "%s/api/interventions/%s/approve", base, id);
-	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", key);
-	if ((e = curl_easy_init()) == NULL)
-		_exit(3);
-	h = curl_slist_append(h, auth);
-	curl_easy_setopt(e, CURLOPT_URL, url);
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, "PUT");
-	curl_easy_setopt(e, CURLOPT_TIMEOUT, 30L);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, discard);
-	if (curl_easy_perform(e) == CURLE_OK)
-		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
-	_exit(status == 200 ? 0 : status == 409 ? 1 : 2);
-}
-
-/* Four approvals of one intervention at the same moment: one 200, three
- * 409, one history row. */
-static void
-test_concurrent_approve(void)
-{
-	const char *base = getenv("RETIVO_BASE_URL");
-	int gate[2], status, got[4] = { 0 }, i;
-	pid_t pid[4];
-	char id[64];
-
-	if (create(F.key, id, "{\"user_id\":\"iv-u1\"}") != 201 || pipe(gate) != 0) {
-		ok(0, "concurrent approve: setup");
-		return;
-	}
-	fflush(stdout);
-	fflush(stderr);
-	for (i = 0; i < 4; i++)
-		if ((pid[i] = fork()) == 0) {
-			close(gate[1]);
-			approve_child(gate[0], base, F.key, id);
-		}
-	close(gate[0]);
-	close(gate[1]);	/* wakes all four at once */
-	for (i = 0; i < 4; i++) {
-		if (pid[i] > 0 && waitpid(pid[i], &status, 0) == pid[i] && WIFEXITED(status) &&
-		    WEXITSTATUS(status) < 4)
-			got[WEXITSTATUS(status)]++;
-		else
-			got[3]++;
-	}
-	ok(got[0] == 1 && got[1] == 3, "four approvals at once: one 200, three 409 (%d, %d, "
-	    "other %d)", got[0], got[1], got[2] + got[3]);
-	ok(sql_int("SELECT COUNT(*) FROM intervention_history WHERE intervention_id = '%s' AND "
-	    "to_status = 'approved'", id) == 1, "four approvals at once: one history row");
-}
-
-/* A delivered external action rolled back: a signed rollback dispatch
- * reaches the action type's webhook through retivo-dispatch. */
-static void
-test_rollback_dispatch(void)
-{
-	struct json_object *log = NULL, *req, *x, *body = NULL;
-	struct resp r;
-	char id[64], iso[TIME_ISO8601_SIZE];
-	int sent = 0;
-
-	if (!ok(receiver_start() > 0 && receiver_reset() == 0, "rollback: the receiver runs"))
-		return;
-	api(&r, "POST", "/api/external/action-types", F.key,
-	    "{\"name\":\"iv_points\",\"description\":\"d\",\"provider\":\"receiver\","
-	    "\"parameters_schema\":{\"type\":\"object\",\"properties\":{\"amount\":{\"type\":"
-	    "\"integer\"}},\"required\":[\"amount\"]},\"delivery_webhook\":\"%s\"}",
-	    receiver_url("/iv-rb"));
-	if (!ok(r.status == 201 && jstr(&r, "action_type.webhook_secret") != NULL &&
-	    receiver_secret("/iv-rb", jstr(&r, "action_type.webhook_secret")) == 0,
-	    "rollback: an action type on the receiver (%s)", r.body)) {
-		resp_free(&r);
-		return;
-	}
-	resp_free(&r);
-	api(&r, "POST", "/api/interventions", F.key, "{\"user_id\":\"iv-u1\",\"channel\":"
-	    "\"external_action\",\"action_type\":\"iv_points\",\"parameters\":{\"amount\":\"x\"}}");
-	ok(is_error(&r, 400, "parameters") && streq(jstr(&r, "field"), "parameters"),
-	    "create external_action: parameters checked against the type's schema");
-	resp_free(&r);
-	if (create(F.key, id, "{\"user_id\":\"iv-u1\",\"channel\":\"external_action\","
-	    "\"action_type\":\"iv_points\",\"parameters\":{\"amount\":50}}") != 201 ||
-	    sql_query(NULL, 0, "UPDATE interventions SET status = 'delivered', external_ref = "
-	    "'ea_ivrollback1' WHERE id = '%s'", id) != 0) {
-		ok(0, "rollback: a delivered external action");
-		return;
-	}
-	ok(streq(field(id, "parameters.amount"), "50") && streq(field(id, "action_type"),
-	    "iv_points"), "external_action: action type and parameters stored");
-	verb(&r, F.key, id, "rollback", "{\"reason\":\"granted by mistake\"}");
-	ok(r.status == 200 &&
-	    streq(jstr(&r, "status"), "rolled_back"), "rollback of the external action: 200");
-	resp_free(&r);
-	ok(sql_int("SELECT COUNT(*) FROM deliveries WHERE tenant_id = '%s' AND kind = 'rollback' "
-	    "AND state = 'pending'", F.tenant_id) == 1, "rollback: one dispatch queued");
-	time_format_iso8601(time_now() + 5, iso);
-	if (job_run("dispatch", "--now %s", iso) != 0)
-		diag("retivo-dispatch: %s", job_output());
-	if ((log = receiver_log("/iv-rb")) != NULL)
-		sent = (int)json_object_array_length(log);
-	ok(sent == 1, "rollback: the receiver got one request (%d)", sent);
-	req = sent == 1 ? json_object_array_get_idx(log, 0) : NULL;
-	if (req != NULL && json_object_object_get_ex(req, "body", &x))
-		body = json_tokener_parse(json_object_get_string(x));
-	ok(req != NULL && json_object_object_get_ex(req, "signature_ok", &x) &&
-	    json_object_get_boolean(x), "rollback: signed with the type's secret");
-	ok(body != NULL && json_object_object_get_ex(body, "type", &x) &&
-	    streq(json_object_get_string(x), "rollback") &&
-	    json_object_object_get_ex(body, "intervention_id", &x) &&
-	    streq(json_object_get_string(x), id) &&
-	    json_object_object_get_ex(body, "action_id", &x) &&
-	    streq(json_object_get_string(x), "ea_ivrollback1") &&
-	    json_object_object_get_ex(body, "reason", &x) &&
-	    streq(json_object_get_string(x), "granted by mistake"),
-	    "rollback: the body names the intervention, the action and the reason");
-	json_object_put(body);
-	json_object_put(log);
-	ok(sql_int("SELECT COUNT(*) FROM deliveries WHERE tenant_id = '%s' AND kind = 'rollback' "
-	    "AND state = 'succeeded'", F.tenant_id) == 1, "rollback: the delivery succeeded");
-}
-
 void
 suite_interventions(void)
 {
-	if (fixture_tenant(&F, "growth", "standalone") != 0 ||
-	    fixture_tenant(&O, "growth", "standalone") != 0) {
+	if (fixture_tenant(&iv_f, "growth", "standalone") != 0 ||
+	    fixture_tenant(&iv_o, "growth", "standalone") != 0) {
 		ok(0, "interventions: fixtures");
 		return;
 	}
-	pb_id(pb_auto, "ivauto", F.tenant_id);
-	pb_id(pb_other, "ivother", O.tenant_id);
-	pb_id(pb_quiet, "ivquiet", F.tenant_id);
-	ok(make_user(&F, "iv-u1") == 0 && make_user(&F, "iv-u2") == 0 &&
-	    make_user(&F, "iv-list") == 0 && make_user(&F, "iv-opt") == 0 &&
-	    make_user(&F, "iv-pause") == 0 && make_user(&O, "iv-o1") == 0 &&
+	pb_id(pb_auto, "ivauto", iv_f.tenant_id);
+	pb_id(pb_other, "ivother", iv_o.tenant_id);
+	pb_id(pb_quiet, "ivquiet", iv_f.tenant_id);
+	ok(make_user(&iv_f, "iv-u1") == 0 && make_user(&iv_f, "iv-u2") == 0 &&
+	    make_user(&iv_f, "iv-list") == 0 && make_user(&iv_f, "iv-opt") == 0 &&
+	    make_user(&iv_f, "iv-pause") == 0 && make_user(&iv_o, "iv-o1") == 0 &&
 	    sql_query(NULL, 0, "UPDATE users SET opted_out = 1 WHERE tenant_id = '%s' AND user_id = "
-	    "'iv-opt'", F.tenant_id) == 0 &&
+	    "'iv-opt'", iv_f.tenant_id) == 0 &&
 	    sql_query(NULL, 0, "UPDATE users SET paused = 1 WHERE tenant_id = '%s' AND user_id = "
-	    "'iv-pause'", F.tenant_id) == 0 &&
-	    make_playbook(&F, pb_auto, "Auto webhook",
+	    "'iv-pause'", iv_f.tenant_id) == 0 &&
+	    make_playbook(&iv_f, pb_auto, "Auto webhook",
 	    "{\"channel\":\"webhook\",\"approval_required\":false}") == 0 &&
-	    make_playbook(&O, pb_other, "Theirs", "{}") == 0 &&
-	    make_playbook(&F, pb_quiet, "Quiet all day",
+	    make_playbook(&iv_o, pb_other, "Theirs", "{}") == 0 &&
+	    make_playbook(&iv_f, pb_quiet, "Quiet all day",
 	    "{\"quiet_hours\":{\"start\":\"00:00\",\"end\":\"23:59\"}}") == 0,
 	    "interventions: users and playbooks");
 	test_create();
@@ -727,12 +583,12 @@ suite_interventions(void)
 	test_flag();
 	test_list();
 	test_isolation_and_scopes();
-	test_concurrent_approve();
-	test_rollback_dispatch();
+	interventions_concurrent_approve();
+	interventions_rollback_dispatch();
 	test_shadow();
 	/* Nothing of this suite is for the deliver job to send. */
 	if (sql_query(NULL, 0, "UPDATE interventions SET status = 'cancelled' WHERE tenant_id IN "
-	    "('%s', '%s') AND status IN ('approved', 'pending_approval', 'paused')", F.tenant_id,
-	    O.tenant_id) != 0)
+	    "('%s', '%s') AND status IN ('approved', 'pending_approval', 'paused')", iv_f.tenant_id,
+	    iv_o.tenant_id) != 0)
 		diag("could not cancel the suite's interventions");
 }
