@@ -617,6 +617,40 @@ test_external_action(int64_t t)
 	retire(&fg, x);
 }
 
+/* Two runs at once (two hosts with the same crontab): each exits 0, no
+ * user gets the playbook twice. */
+static void
+test_concurrent(int64_t t)
+{
+	char c[48];
+	long long users;
+	pid_t pid[2];
+	int i, status, fine = 1;
+
+	playbook(&fg, "Concurrent", "retention", ACTIVE, NO_EXIT,
+	    "{\"approval_required\":false,\"holdout_percent\":0}", "{}", c);
+	if (!ok(c[0] != '\0', "a playbook for every active user"))
+		return;
+	for (i = 0; i < 2; i++) {
+		fflush(NULL);
+		if ((pid[i] = fork()) == 0)
+			_exit(evaluate_at(&fg, t));
+	}
+	for (i = 0; i < 2; i++)
+		if (pid[i] < 0 || waitpid(pid[i], &status, 0) != pid[i] || !WIFEXITED(status) ||
+		    WEXITSTATUS(status) != 0)
+			fine = 0;
+	ok(fine, "two evaluate runs at once both exit 0");
+	users = sql_int("SELECT COUNT(*) FROM users WHERE tenant_id = '%s' AND lifecycle_stage = "
+	    "'active' AND opted_out = 0 AND paused = 0", fg.tenant_id);
+	ok(users >= HOLDOUT_USERS && sql_int("SELECT COUNT(*) FROM interventions WHERE tenant_id = "
+	    "'%s' AND playbook_id = '%s'", fg.tenant_id, c) == users &&
+	    sql_int("SELECT COUNT(DISTINCT user_id) FROM interventions WHERE tenant_id = '%s' AND "
+	    "playbook_id = '%s'", fg.tenant_id, c) == users,
+	    "each of the %lld active users got it exactly once", users);
+	retire(&fg, c);
+}
+
 void
 suite_evaluate(void)
 {
@@ -639,6 +673,7 @@ suite_evaluate(void)
 	test_holdout_shadow(tg + 40 * DAY);
 	test_skips_dry_run(tg + 50 * DAY);
 	test_external_action(tg + 60 * DAY);
+	test_concurrent(tg + 70 * DAY);
 	/* Nothing of this suite's (planned years ahead) is left for a later
 	 * deliver run to find. */
 	sql_query(NULL, 0, "UPDATE interventions SET status = 'cancelled' WHERE tenant_id IN "
