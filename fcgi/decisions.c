@@ -39,7 +39,6 @@
 #include "jsonout.h"
 #include "log.h"
 #include "page.h"
-#include "timeutil.h"
 
 static void decisions_recommend(struct http_req *);
 static void decisions_list(struct http_req *);
@@ -537,54 +536,6 @@ dry_decision(const struct choice *ch, const char *user_id)
 	return o;
 }
 
-/* The dry-run's "decision" object when the tenant's playbooks all refused. */
-static struct json_object *
-dry_no_playbook(const struct eval_report *rep, const char *user_id)
-{
-	struct json_object *o = json_object_new_object();
-	char why[DECIDE_REASONING_LEN];
-
-	jo_str(o, "action", "skip");
-	json_object_object_add(o, "action_type", NULL);
-	json_object_object_add(o, "parameters", NULL);
-	json_object_object_add(o, "playbook_id", NULL);
-	json_object_object_add(o, "channel", NULL);
-	jo_double(o, "confidence", 0);
-	snprintf(why, sizeof(why), "None of the %d active playbooks would create an "
-	    "intervention for user %s now; rules.playbooks gives each one's verdict and why.",
-	    rep->n, user_id);
-	jo_str(o, "reasoning", why);
-	jo_str(o, "reason", "no_playbook_matched");
-	return o;
-}
-
-/* The dry-run's "decision" object when playbook m matched. */
-static struct json_object *
-dry_playbook_decision(const struct eval_report *rep)
-{
-	const struct eval_match *m = &rep->m[rep->first_match];
-	struct json_object *o = json_object_new_object();
-	char iso[TIME_ISO8601_SIZE];
-
-	jo_str(o, "action", "intervene");
-	if (m->action_type[0] != '\0') {
-		jo_str(o, "action_type", m->action_type);
-		jo_raw(o, "parameters", m->parameters[0] != '\0' ? m->parameters : NULL);
-	} else {
-		json_object_object_add(o, "action_type", NULL);
-		json_object_object_add(o, "parameters", NULL);
-	}
-	jo_str(o, "playbook_id", m->playbook_id);
-	jo_str(o, "channel", m->channel);
-	jo_double(o, "confidence", m->confidence);
-	jo_str(o, "reasoning", rep->reasoning);
-	jo_str(o, "reason", "playbook_matched");
-	jo_str(o, "status", m->status);
-	time_format_iso8601(m->planned_at, iso);
-	jo_str(o, "planned_at", iso);
-	return o;
-}
-
 static void
 interventions_dry_run(struct http_req *r)
 {
@@ -624,12 +575,8 @@ interventions_dry_run(struct http_req *r)
 		goto out;
 	out = json_object_new_object();
 	json_object_object_add(out, "dry_run", json_object_new_boolean(1));
-	if (rep->skipped || rep->n == 0)
+	if ((dec = evaluate_decision_json(rep, user_id)) == NULL)
 		dec = dry_decision(&ch, user_id);
-	else if (rep->first_match >= 0)
-		dec = dry_playbook_decision(rep);
-	else
-		dec = dry_no_playbook(rep, user_id);
 	json_object_object_add(out, "decision", dec);
 	rules = json_object_new_object();
 	jo_str(rules, "lifecycle_stage", ch.du.stage);

@@ -149,4 +149,15 @@ int evaluate_user(const char *tenant_id, const char *user_id, int64_t now, int d
  */
 struct json_object *evaluate_report_json(const struct eval_report *rep);
 
+/*
+ * The dry-run's "decision" object from rep, for a user who was evaluated
+ * against at least one active playbook: the first match ({"action":
+ * "intervene", "action_type", "parameters", "playbook_id", "channel",
+ * "confidence", "reasoning", "reason": "playbook_matched", "status",
+ * "planned_at"}), or a skip with reason "no_playbook_matched". NULL when
+ * the user was skipped or the tenant has no active playbook (the caller
+ * answers as before playbooks). New object (caller puts).
+ */
+struct json_object *evaluate_decision_json(const struct eval_report *rep, const char *user_id);
+
 #endif

@@ -347,3 +347,47 @@ evaluate_report_json(const struct eval_report *rep)
 	}
 	return a;
 }
+
+struct json_object *
+evaluate_decision_json(const struct eval_report *rep, const char *user_id)
+{
+	const struct eval_match *m;
+	struct json_object *o;
+	char iso[TIME_ISO8601_SIZE], why[600];
+
+	if (rep == NULL || rep->skipped || rep->n == 0)
+		return NULL;
+	o = json_object_new_object();
+	if (rep->first_match < 0) {
+		jo_str(o, "action", "skip");
+		json_object_object_add(o, "action_type", NULL);
+		json_object_object_add(o, "parameters", NULL);
+		json_object_object_add(o, "playbook_id", NULL);
+		json_object_object_add(o, "channel", NULL);
+		jo_double(o, "confidence", 0);
+		snprintf(why, sizeof(why), "None of the %d active playbooks would create an "
+		    "intervention for user %.255s now; rules.playbooks gives each one's verdict "
+		    "and why.", rep->n, user_id);
+		jo_str(o, "reasoning", why);
+		jo_str(o, "reason", "no_playbook_matched");
+		return o;
+	}
+	m = &rep->m[rep->first_match];
+	jo_str(o, "action", "intervene");
+	if (m->action_type[0] != '\0') {
+		jo_str(o, "action_type", m->action_type);
+		jo_raw(o, "parameters", m->parameters[0] != '\0' ? m->parameters : NULL);
+	} else {
+		json_object_object_add(o, "action_type", NULL);
+		json_object_object_add(o, "parameters", NULL);
+	}
+	jo_str(o, "playbook_id", m->playbook_id);
+	jo_str(o, "channel", m->channel);
+	jo_double(o, "confidence", m->confidence);
+	jo_str(o, "reasoning", rep->reasoning);
+	jo_str(o, "reason", "playbook_matched");
+	jo_str(o, "status", m->status);
+	time_format_iso8601(m->planned_at, iso);
+	jo_str(o, "planned_at", iso);
+	return o;
+}
