@@ -6,9 +6,10 @@
  * used whenever that fails, and the quality checks say why.
  *
  * What leaves for the LLM endpoint: the brand context, the playbook's
- * goal/offer/tone/prompt, the template's rendered draft, and of the user
- * only first name, plan, stage, risk level and the three scores — never
- * the email address, the user id or the traits.
+ * goal/offer/tone/prompt, the template's rendered draft (with the user's
+ * email address, user id and unsubscribe link masked), and of the user only
+ * first name, plan, stage, risk level and the three scores — never the
+ * email address, the user id or the traits as such.
  */
 #include "config.h"
 
@@ -79,6 +80,18 @@ static const char system_prompt[] =
 static const char email_rule[] =
     "End the body with a line \"Unsubscribe: {{unsubscribe_url}}\", written exactly so "
     "(it is replaced by the user's link). Write no other {{...}} markers. ";
+
+/* A string member of o, or NULL. */
+static const char *
+str_member(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (o == NULL || !json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
 
 /* Adds key: a string of the user row column, or null. */
 static void
@@ -157,6 +170,52 @@ copy_key(struct json_object *to, struct json_object *from, const char *key)
 		json_object_object_add(to, key, json_object_get(v));
 }
 
+/* Replaces every needle in *s by rep (realloc'd). 0, or -1 out of memory. */
+static int
+replace_all(char **s, const char *needle, const char *rep)
+{
+	size_t nl = strlen(needle), rl = strlen(rep), off = 0, len;
+	char *p, *t;
+
+	while ((p = strstr(*s + off, needle)) != NULL) {
+		len = strlen(*s);
+		if ((t = malloc(len - nl + rl + 1)) == NULL)
+			return -1;
+		off = (size_t)(p - *s);
+		memcpy(t, *s, off);
+		memcpy(t + off, rep, rl);
+		memcpy(t + off + rl, p + nl, len - off - nl + 1);
+		free(*s);
+		*s = t;
+		off += rl;
+	}
+	return 0;
+}
+
+/*
+ * text as a JSON string with the user's unsubscribe link, email address
+ * and user id (when 4+ bytes, so a short id does not mangle the text)
+ * replaced by their markers: the reference draft goes to the LLM, and a
+ * template may well print them. NULL (JSON null) when out of memory.
+ */
+static struct json_object *
+masked(const char *text, const struct message_input *in)
+{
+	const char *email = str_member(in->user, "email"), *uid = str_member(in->user, "user_id");
+	struct json_object *o = NULL;
+	char *s;
+
+	if (text == NULL || (s = strdup(text)) == NULL)
+		return NULL;
+	if ((in->unsubscribe_url == NULL || *in->unsubscribe_url == '\0' ||
+	    replace_all(&s, in->unsubscribe_url, "{{unsubscribe_url}}") == 0) &&
+	    (email == NULL || *email == '\0' || replace_all(&s, email, "{{user.email}}") == 0) &&
+	    (uid == NULL || strlen(uid) < 4 || replace_all(&s, uid, "{{user.user_id}}") == 0))
+		o = json_object_new_string(s);
+	free(s);
+	return o;
+}
+
 /* The user prompt: the context as one JSON document. New string or NULL. */
 static char *
 user_prompt(const struct message_input *in, const struct message_out *ref)
@@ -189,8 +248,8 @@ user_prompt(const struct message_input *in, const struct message_out *ref)
 	if (in->scores != NULL)
 		json_object_object_add(o, "scores", json_object_get(in->scores));
 	r = json_object_new_object();
-	add_col(r, "subject", ref->subject);
-	add_col(r, "body", ref->body_text);
+	json_object_object_add(r, "subject", masked(ref->subject, in));
+	json_object_object_add(r, "body", masked(ref->body_text, in));
 	json_object_object_add(o, "reference_draft", r);
 	s = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
 	    JSON_C_TO_STRING_NOSLASHESCAPE));

@@ -42,7 +42,7 @@ static struct fixture fn;	/* a playbook with "use_llm": false */
 
 #define HINTS "{\"tone\":\"friendly\",\"subject\":\"Welcome to {{brand.product_name}}\"," \
 	"\"template\":\"Hi {{user.first_name|default:\\\"there\\\"}}, welcome to " \
-	"{{brand.product_name}}.\\n\\nUnsubscribe: {{unsubscribe_url}}\"%s}"
+	"{{brand.product_name}}.\\n\\nSent to {{user.email}}.\\nUnsubscribe: {{unsubscribe_url}}\"%s}"
 #define TEMPLATE_BODY "Hi Ada, welcome to Rocket."
 
 static const char *
@@ -277,8 +277,11 @@ test_good_draft(void)
 		    json_object_array_length(v) == 2, "good: a system and a user message");
 		ok(strstr(sent, "Rocket") != NULL && strstr(sent, "friendly") != NULL &&
 		    strstr(sent, "discount") != NULL, "good: brand, tone and things to avoid sent");
-		ok(strstr(sent, "example.com") == NULL && strstr(sent, "u-good") == NULL,
-		    "good: neither the email address nor the user id left for the endpoint");
+		ok(strstr(sent, "example.com") == NULL && strstr(sent, "u-good") == NULL &&
+		    strstr(sent, "/unsubscribe?token=") == NULL &&
+		    strstr(sent, "Sent to {{user.email}}.") != NULL &&
+		    strstr(sent, "{{unsubscribe_url}}") != NULL,
+		    "good: the email address, user id and link left masked in the reference draft");
 		json_object_put(body);
 	}
 	json_object_put(log);
@@ -363,7 +366,8 @@ test_breaker(void)
 		snprintf(user, sizeof(user), "u-down-%d", i);
 		api(&r, "POST", "/api/events", fl.key,
 		    "{\"user_id\":\"%s\",\"event\":\"$identify\",\"timestamp\":\"%s\","
-		    "\"properties\":{\"name\":\"Ada Lovelace\"}}", user, iso);
+		    "\"properties\":{\"email\":\"ada+%s@example.com\",\"name\":\"Ada Lovelace\"}}",
+		    user, iso, user);
 		resp_free(&r);
 	}
 	setenv("RETIVO_LLM_URL", receiver_url("/llm/down"), 1);
