@@ -9,10 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf.h"
 #include "llm.h"
 #include "message.h"
 #include "tap.h"
+#include "unsubscribe.h"
 
+#define T1 "0b7c3a52-5d2e-4b8e-9a51-6f0e2f3c4d5e"
 #define U "https://retivo.example/unsubscribe?token=v1.abc.def"
 
 static const char *user_json =
@@ -217,6 +220,32 @@ main(void)
 			ok(rc == -1 && d.body == NULL && strstr(err, replies[i].reason) != NULL,
 			    "llm reply: %s fails: %s", replies[i].desc, err);
 		llm_draft_clear(&d);
+	}
+
+	/* The unsubscribe URL: public_url (trailing slashes dropped) + signed token. */
+	{
+		struct conf c;
+		char url[MESSAGE_URL_MAX], tid[64], uid[64];
+		const char *tok;
+
+		conf_defaults(&c);
+		ok(message_unsubscribe_url(&c, T1, "u1", url, sizeof(url)) == -1,
+		    "unsubscribe URL: refused without a master key");
+		memset(c.master_key, 7, sizeof(c.master_key));
+		c.have_master_key = 1;
+		ok(message_unsubscribe_url(&c, T1, "u1", url, sizeof(url)) == 0 &&
+		    strncmp(url, "http://localhost/unsubscribe?token=", 35) == 0,
+		    "unsubscribe URL: http://localhost without public_url: %s", url);
+		snprintf(c.public_url, sizeof(c.public_url), "https://r.example//");
+		ok(message_unsubscribe_url(&c, T1, "u1", url, sizeof(url)) == 0 &&
+		    strncmp(url, "https://r.example/unsubscribe?token=", 36) == 0,
+		    "unsubscribe URL: on public_url, trailing slashes dropped: %s", url);
+		tok = strstr(url, "token=") + 6;
+		ok(unsubscribe_token_verify(c.master_key, tok, tid, sizeof(tid), uid,
+		    sizeof(uid)) == 0 && strcmp(tid, T1) == 0 && strcmp(uid, "u1") == 0,
+		    "unsubscribe URL: its token names the tenant and the user");
+		ok(message_unsubscribe_url(&c, T1, "u1", url, 40) == -1,
+		    "unsubscribe URL: too small a buffer fails");
 	}
 
 	json_object_put(user);
