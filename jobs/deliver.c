@@ -59,7 +59,6 @@
 #include "deliver_send.h"
 #include "intervention_send.h"
 #include "log.h"
-#include "settings.h"
 #include "timeutil.h"
 
 #define DELIVER_DEFAULT_LIMIT	1000

@@ -205,7 +205,8 @@ dl_move_intervention(const struct delivery *d, enum webhook_verdict v, int64_t n
 }
 
 /* The action's move for this attempt; -1 on error. An action that an
- * intervention created moves that intervention to delivered with it. */
+ * intervention created moves that intervention with it (delivered or
+ * failed). */
 static int
 dl_move_action(const struct delivery *d, enum webhook_verdict v, int64_t now)
 {
@@ -219,7 +220,8 @@ dl_move_action(const struct delivery *d, enum webhook_verdict v, int64_t now)
 		return action_mark_delivered(d->tenant_id, d->action_id, now) != 0 ||
 		    isend_action_delivered(d->tenant_id, d->action_id, now) != 0 ? -1 : 0;
 	if (v == WEBHOOK_FAILED)
-		return action_mark_failed(d->tenant_id, d->action_id, now);
+		return action_mark_failed(d->tenant_id, d->action_id, now) != 0 ||
+		    isend_action_failed(d->tenant_id, d->action_id, now) != 0 ? -1 : 0;
 	return 0;
 }
 

@@ -98,6 +98,11 @@ static struct db_stmt is_wh_failed = DB_STMT(
     "  SELECT 1 FROM deliveries d WHERE d.tenant_id = ? AND d.action_id = ? "
     "  AND d.kind = 'intervention' AND d.id <> ? AND d.state IN ('pending', 'succeeded'))");
 
+static struct db_stmt is_act_failed = DB_STMT(
+    "UPDATE interventions SET status = 'failed', failed_at = ?, "
+    "  last_error = 'the action could not be delivered to the platform', updated_at = ? "
+    "WHERE tenant_id = ? AND id = ? AND status = 'sent'");
+
 static struct db_stmt is_by_ref = DB_STMT(
     "SELECT id FROM interventions WHERE tenant_id = ? AND external_ref = ? "
     "AND channel = 'external_action' AND status = 'sent' LIMIT 1");
@@ -560,18 +565,47 @@ isend_delivery_failed(const char *tenant_id, const char *intervention_id,
 	    "webhook delivery failed", nowsql);
 }
 
-int
-isend_action_delivered(const char *tenant_id, const char *action_id, int64_t now)
+/* The sent external-action intervention whose action is action_id into
+ * id ("" when none). 0 or -1. */
+static int
+isend_by_action(const char *tenant_id, const char *action_id, char id[48])
 {
-	char nowsql[TIME_SQL_SIZE], id[48] = "";
-
+	id[0] = '\0';
 	if (db_exec(&is_by_ref, "ss", tenant_id, action_id) != 0)
 		return -1;
 	if (db_fetch(&is_by_ref) == 1)
-		isend_copy(id, sizeof(id), db_col(&is_by_ref, 0));
+		isend_copy(id, 48, db_col(&is_by_ref, 0));
 	db_done(&is_by_ref);
+	return 0;
+}
+
+int
+isend_action_delivered(const char *tenant_id, const char *action_id, int64_t now)
+{
+	char nowsql[TIME_SQL_SIZE], id[48];
+
+	if (isend_by_action(tenant_id, action_id, id) != 0)
+		return -1;
 	if (id[0] == '\0')
 		return 0;
 	time_format_sql(now, nowsql);
 	return isend_mark_delivered(tenant_id, id, nowsql);
+}
+
+int
+isend_action_failed(const char *tenant_id, const char *action_id, int64_t now)
+{
+	char nowsql[TIME_SQL_SIZE], id[48];
+
+	if (isend_by_action(tenant_id, action_id, id) != 0)
+		return -1;
+	if (id[0] == '\0')
+		return 0;
+	time_format_sql(now, nowsql);
+	if (db_exec(&is_act_failed, "ssss", nowsql, nowsql, tenant_id, id) != 0)
+		return -1;
+	if (!isend_moved(&is_act_failed))
+		return 0;
+	return isend_history(id, "sent", "failed", "dispatch",
+	    "the action could not be delivered to the platform", nowsql);
 }

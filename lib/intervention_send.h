@@ -113,8 +113,8 @@ int isend_failed(const struct isend *v, const char *owner, const char *error, in
  * the delivery carrying the tenant's intervention (kind "intervention",
  * its id in the delivery's action_id column) or the external action
  * action_id (an intervention's external_ref) succeeded — sent ->
- * delivered — or finally failed — sent -> failed, only once no other
- * delivery of it is pending or succeeded. Guarded: a no-op when the
+ * delivered — or finally failed — sent -> failed (a webhook: only once
+ * no other delivery of it is pending or succeeded). Guarded: a no-op when the
  * intervention has moved on. delivery_id is the reporting delivery
  * (still pending while it reports). 0 or -1.
  */
@@ -122,5 +122,6 @@ int isend_delivery_succeeded(const char *tenant_id, const char *intervention_id,
 int isend_delivery_failed(const char *tenant_id, const char *intervention_id,
     unsigned long long delivery_id, int64_t now);
 int isend_action_delivered(const char *tenant_id, const char *action_id, int64_t now);
+int isend_action_failed(const char *tenant_id, const char *action_id, int64_t now);
 
 #endif

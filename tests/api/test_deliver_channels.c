@@ -142,6 +142,23 @@ dc_action(const struct fixture *a)
 	ok(strcmp(dh_col(id, "status"), "delivered") == 0 &&
 	    strcmp(dh_col(id, "delivered_at"), "2030-02-02 00:00:00") == 0,
 	    "the action delivered: the intervention is delivered");
+
+	/* The platform answers 410 Gone: the action fails, and so does the
+	 * intervention. */
+	api(&r, "POST", "/api/external/action-types", a->key,
+	    "{\"name\":\"dl_gone\",\"description\":\"Gone\",\"provider\":\"loyalty\","
+	    "\"parameters_schema\":" DC_SCHEMA ",\"delivery_webhook\":\"%s\","
+	    "\"domain\":\"loyalty\"}", receiver_url("/dl-gone"));
+	resp_free(&r);
+	receiver_script("/dl-gone", "[{\"status\":410}]");
+	dh_int(id2, a->tenant_id, user, "external_action", "2030-02-02 00:10:00", 0, 0);
+	sql_query(NULL, 0, "UPDATE interventions SET action_type = 'dl_gone', parameters = "
+	    "'{\"points\": 5}' WHERE id = '%s';", id2);
+	job_run("deliver", "--now 2030-02-02T00:10:00Z");
+	job_run("dispatch", "--now 2030-02-02T00:10:00Z");
+	ok(strcmp(dh_col(id2, "status"), "failed") == 0 && dh_moves(id2, "sent", "failed") == 1,
+	    "the platform refused the action (410): the intervention failed (%s)",
+	    dh_col(id2, "last_error"));
 }
 
 static void
