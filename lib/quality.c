@@ -10,6 +10,7 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "quality.h"
@@ -170,10 +171,43 @@ check_unsubscribe(struct json_object *arr, const struct quality_input *in)
 	    1 : -1;
 }
 
+/*
+ * The visible text of an HTML body: tags dropped and entities (&amp; …)
+ * made spaces, so a thing to avoid such as "style" or "amp" is not found
+ * in the markup. New string, or NULL (none, or out of memory: the markup
+ * is then searched as it is).
+ */
+static char *
+html_visible(const char *html)
+{
+	char *out, *w;
+	const char *semi;
+
+	if (html == NULL || (out = malloc(strlen(html) + 1)) == NULL)
+		return NULL;
+	for (w = out; *html; html++) {
+		if (*html == '<') {
+			while (*html && *html != '>')
+				html++;
+			*w++ = ' ';
+			if (!*html)
+				break;
+		} else if (*html == '&' && (semi = strchr(html, ';')) != NULL && semi - html <= 10) {
+			*w++ = ' ';
+			html = semi;
+		} else
+			*w++ = *html;
+	}
+	*w = '\0';
+	return out;
+}
+
 static int
 check_avoid(struct json_object *arr, const struct quality_input *in)
 {
-	const char *parts[3] = { in->subject, in->body_text, in->body_html };
+	char *visible = html_visible(in->body_html);
+	const char *parts[3] = { in->subject, in->body_text, visible ? visible : in->body_html };
+	int rc;
 	struct json_object *item;
 	const char *phrase;
 	char detail[300];
@@ -189,13 +223,17 @@ check_avoid(struct json_object *arr, const struct quality_input *in)
 		for (j = 0; j < 3; j++) {
 			if (quality_contains_phrase(parts[j], phrase)) {
 				snprintf(detail, sizeof(detail), "mentions \"%.200s\"", phrase);
-				return quality_add(arr, "things_to_avoid", 0, detail) == 0 ? 0 : -1;
+				rc = quality_add(arr, "things_to_avoid", 0, detail) == 0 ? 0 : -1;
+				goto out;
 			}
 		}
 	}
 	snprintf(detail, sizeof(detail), n ? "none of %zu things to avoid" :
 	    "no things to avoid are set", n);
-	return quality_add(arr, "things_to_avoid", 1, detail) == 0 ? 1 : -1;
+	rc = quality_add(arr, "things_to_avoid", 1, detail) == 0 ? 1 : -1;
+out:
+	free(visible);
+	return rc;
 }
 
 static int

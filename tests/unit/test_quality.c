@@ -17,12 +17,13 @@ static char long_subject[200], long_body[20200], long_hook[8100], long_sms[400];
 static char utf8_subject[160 * 2 + 1];
 
 static const char *avoid_json = "[\"discount\", \"act now\", \"ROI\"]";
+static const char *markup_json = "[\"style\", \"amp\", \"href\", \"p\"]";
 
 static const struct {
 	const char	*desc;
 	const char	*channel;
 	const char	*subject, *text, *html, *url, *tone;
-	int		 avoid;		/* pass the things_to_avoid list */
+	int		 avoid;		/* things_to_avoid: 0 none, 1 avoid_json, 2 markup_json */
 	const char	*fails;		/* the one check expected to fail, or NULL */
 } cases[] = {
 	{ "a good email", "email", "Welcome", "Hi Ada. Stop: " U, "<p>Hi <a href=\"" U "\">x</a></p>",
@@ -57,6 +58,10 @@ static const struct {
 	  "things_to_avoid" },
 	{ "a word inside another word is fine", "email", "Hi", "discounted? discounts. " U, NULL, U,
 	  "friendly", 1, NULL },
+	{ "markup is not text: a tag name to avoid", "email", "Hi", "Hi " U,
+	  "<p style=\"x\">Hi &amp; <a href=\"" U "\">" U "</a></p>", U, "friendly", 2, NULL },
+	{ "text inside the HTML counts", "email", "Hi", "Hi " U,
+	  "<p>Hi <b>Act now</b> <a href=\"" U "\">x</a></p>", U, "friendly", 1, "things_to_avoid" },
 	{ "an acronym to avoid", "webhook", NULL, "your roi grew", NULL, NULL, "calm", 1,
 	  "things_to_avoid" },
 	{ "no tone", "webhook", NULL, "Hi", NULL, NULL, NULL, 0, "tone" },
@@ -88,6 +93,7 @@ int
 main(void)
 {
 	struct json_object *avoid = json_tokener_parse(avoid_json), *arr, *item, *v;
+	struct json_object *markup = json_tokener_parse(markup_json);
 	struct quality_input in;
 	char reason[300];
 	size_t i, j;
@@ -108,7 +114,7 @@ main(void)
 		in.body_html = cases[i].html;
 		in.unsubscribe_url = cases[i].url;
 		in.tone = cases[i].tone;
-		in.things_to_avoid = cases[i].avoid ? avoid : NULL;
+		in.things_to_avoid = cases[i].avoid == 1 ? avoid : cases[i].avoid == 2 ? markup : NULL;
 		arr = quality_run(&in, &all);
 		if (!ok(arr != NULL && json_object_array_length(arr) == 5, "%s: five checks",
 		    cases[i].desc))
@@ -154,5 +160,6 @@ main(void)
 	ok(quality_utf8_len("h\xc3\xa9llo \xe2\x9c\x93") == 7, "utf8 length counts code points");
 	ok(quality_utf8_len(NULL) == 0, "utf8 length of NULL");
 	json_object_put(avoid);
+	json_object_put(markup);
 	return tap_done();
 }
