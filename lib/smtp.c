@@ -287,6 +287,11 @@ smtp_send(const struct conf *c, const char *to, const char *text, char *err, siz
 		snprintf(err, errlen, "smtp not configured (smtp_url)");
 		return SMTP_PERMFAIL;
 	}
+	if (c->smtp_tls == CONF_SMTP_TLS_TLS && strncmp(c->smtp_url, "smtps://", 8) != 0) {
+		/* TLS from the first byte is smtps://; smtp:// would mean STARTTLS. */
+		snprintf(err, errlen, "smtp_tls = tls needs an smtps:// smtp_url");
+		return SMTP_PERMFAIL;
+	}
 	if (smtp_address(c->mail_from, addr, sizeof(addr)) != 0) {
 		snprintf(err, errlen, "mail_from is not an address");
 		return SMTP_PERMFAIL;

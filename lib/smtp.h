@@ -8,8 +8,8 @@
  *   smtp_url       smtp://host:port (plain or STARTTLS) or smtps://host:port
  *                  (TLS from the first byte); empty = email is not configured
  *   smtp_tls       none | starttls | tls (default starttls: required, so a
- *                  server without STARTTLS is refused; "none" only for a
- *                  loopback test sink)
+ *                  server without STARTTLS is refused; tls needs smtps://;
+ *                  "none" only for a loopback test sink)
  *   smtp_user, smtp_password   AUTH credentials; empty = no AUTH
  *   mail_from      the envelope and From address, "Name <addr>" or "addr"
  *   public_url     the public origin of this Retivo (https://retivo.example),

@@ -269,6 +269,13 @@ retries(const struct fixture *a)
 	unsetenv("RETIVO_SMTP_TLS");
 	ok(strcmp(dh_col(id, "status"), "failed") == 0 && mail_count(addr("tls")) == 0,
 	    "TLS required but not offered: failed, nothing sent (%s)", dh_col(id, "last_error"));
+	dh_int(id, a->tenant_id, user, "email", "2030-01-06 00:03:30", 0, 0);
+	setenv("RETIVO_SMTP_TLS", "tls", 1);
+	job_run("deliver", "--now 2030-01-06T00:03:30Z");
+	unsetenv("RETIVO_SMTP_TLS");
+	ok(strcmp(dh_col(id, "status"), "failed") == 0 &&
+	    strstr(dh_col(id, "last_error"), "smtps://") != NULL && mail_count(addr("tls")) == 0,
+	    "smtp_tls = tls with an smtp:// URL: refused, nothing sent");
 	dh_int(id, a->tenant_id, user, "email", "2030-01-06 00:04:00", 0, 0);
 	setenv("RETIVO_SMTP_URL", "", 1);
 	job_run("deliver", "--now 2030-01-06T00:04:00Z");
