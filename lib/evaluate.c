@@ -359,6 +359,14 @@ decide_message(struct eval_tenant *t, size_t i, struct eval_match *m, char *rsn,
 }
 
 
+/* m->why = prefix + why, cut to fit (a long explanation loses its tail). */
+static void
+set_why(struct eval_match *m, const char *prefix, const char *why)
+{
+	if (snprintf(m->why, sizeof(m->why), "%s%s", prefix, why) >= (int)sizeof(m->why))
+		memcpy(m->why + sizeof(m->why) - 4, "...", 4);
+}
+
 void
 eval_plan_clear(struct eval_plan *plan)
 {
@@ -400,14 +408,14 @@ eval_playbook(struct eval_tenant *t, size_t i, const struct pb_user *u, int64_t 
 		if (err)
 			return -1;
 		m->verdict = EVAL_NO_ENTRY;
-		snprintf(m->why, sizeof(m->why), "entry conditions not met: %s", why);
+		set_why(m, "entry conditions not met: ", why);
 		return 0;
 	}
 	snprintf(m->why, sizeof(m->why), "%s", why[0] != '\0' ? why : "no entry condition");
 	why[0] = '\0';
 	if (!pb_cond_empty(p->exit) && pb_cond_eval(p->exit, u, why, sizeof(why), &err)) {
 		m->verdict = EVAL_EXITED;
-		snprintf(m->why, sizeof(m->why), "exit conditions met: %s", why);
+		set_why(m, "exit conditions met: ", why);
 		return 0;
 	}
 	if (err)
