@@ -261,10 +261,14 @@ long long playbook_event_count_cb(void *ctx /* struct playbook_event_ctx * */,
 int playbook_user_load(const char *tenant_id, const char *user_id, int64_t now,
     struct pb_user *u, struct playbook_event_ctx *ctx, struct json_object **holder);
 
+/* How long after an intervention its user's conversion still counts. */
+#define PB_CONVERSION_WINDOW_DAYS 90
+
 /*
- * Records conversions for the playbook (NULL: every playbook of the
- * tenant): each user with a delivered (treated) or control intervention of
- * it and no conversion yet, whose exit condition holds at now, gets a
+ * Records conversions for the playbook (NULL: every non-draft playbook of
+ * the tenant): each user with a delivered (treated) or control
+ * intervention of it created in the last PB_CONVERSION_WINDOW_DAYS and no
+ * conversion yet, whose exit condition holds at now, gets a
  * playbook_conversions row at now. Conversions are thus observed (by the
  * report and by each evaluate run), never inferred backwards. 0 or -1.
  */

@@ -9,7 +9,10 @@
  * at every grouped user without a conversion yet and records one at now
  * when the exit condition holds, so a conversion is never inferred for
  * the past, and both groups are observed by the same rule at the same
- * moments — which is what makes their rates comparable.
+ * moments — which is what makes their rates comparable. Only
+ * interventions of the last PB_CONVERSION_WINDOW_DAYS are looked at: a
+ * conversion is one observed within that window of the intervention, and
+ * a user who never converts stops costing a check after it.
  */
 #include "config.h"
 
@@ -32,7 +35,7 @@ static struct db_stmt rp_pending = DB_STMT(
     "  AND c.playbook_id = i.playbook_id AND c.user_id = i.user_id "
     "WHERE i.tenant_id = ? AND i.playbook_id = ? AND c.user_id IS NULL "
     "AND ((i.delivered_at IS NOT NULL AND i.holdout = 0) OR (i.holdout = 1 AND i.test_mode = 0)) "
-    "AND i.created_at <= ? AND i.user_id > ? "
+    "AND i.created_at <= ? AND i.created_at > ? AND i.user_id > ? "
     "GROUP BY i.user_id ORDER BY i.user_id LIMIT ?");
 
 static struct db_stmt rp_convert = DB_STMT(
@@ -67,15 +70,16 @@ refresh_one(const char *tenant_id, const struct playbook *p, int64_t now)
 	struct playbook_event_ctx ctx;
 	struct json_object *holder;
 	struct pb_user u;
-	char ts[TIME_SQL_SIZE], after[256] = "";
+	char ts[TIME_SQL_SIZE], since[TIME_SQL_SIZE], after[256] = "";
 	size_t i, n;
 	int f, rc = -1, held, err;
 
 	if (pb_cond_empty(p->exit))
 		return 0;	/* nothing to meet: nobody converts */
 	time_format_sql(now, ts);
+	time_format_sql(now - (int64_t)PB_CONVERSION_WINDOW_DAYS * 86400, since);
 	do {
-		if (db_exec(&rp_pending, "ssssi", tenant_id, p->id, ts, after,
+		if (db_exec(&rp_pending, "sssssi", tenant_id, p->id, ts, since, after,
 		    (long long)REFRESH_BATCH) != 0)
 			return -1;
 		/* The rows are copied out first: the evaluation below runs

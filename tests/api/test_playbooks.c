@@ -366,19 +366,27 @@ playbooks_starter(void)
 	    != 0, "admin: an unknown tenant fails");
 }
 
-/* Writes an intervention of playbook pb for user straight into the table. */
+/* Writes an intervention of playbook pb for user, created days ago,
+ * straight into the table. */
 static int
-put_intervention(const struct fixture *f, const char *pb, const char *user, int n,
-    const char *status, int delivered, int holdout, int test_mode)
+put_intervention_aged(const struct fixture *f, const char *pb, const char *user, int n,
+    const char *status, int delivered, int holdout, int test_mode, int days)
 {
 	return sql_query(NULL, 0,
 	    "INSERT INTO interventions (id, tenant_id, user_id, playbook_id, status, channel, "
 	    "message_body, holdout, test_mode, planned_at, next_attempt_at, delivered_at, "
 	    "created_at, updated_at) VALUES ('int_pbtest%s%d', '%s', '%s', '%s', '%s', 'email', "
-	    "'body', %d, %d, UTC_TIMESTAMP() - INTERVAL 1 DAY, UTC_TIMESTAMP() - INTERVAL 1 DAY, "
-	    "%s, UTC_TIMESTAMP() - INTERVAL 1 DAY, UTC_TIMESTAMP() - INTERVAL 1 DAY)",
-	    pb + 3, n, f->tenant_id, user, pb, status, holdout, test_mode,
-	    delivered ? "UTC_TIMESTAMP() - INTERVAL 1 DAY" : "NULL");
+	    "'body', %d, %d, UTC_TIMESTAMP() - INTERVAL %d DAY, UTC_TIMESTAMP() - INTERVAL %d DAY, "
+	    "%s, UTC_TIMESTAMP() - INTERVAL %d DAY, UTC_TIMESTAMP() - INTERVAL %d DAY)",
+	    pb + 3, n, f->tenant_id, user, pb, status, holdout, test_mode, days, days,
+	    delivered ? "UTC_TIMESTAMP() - INTERVAL 1 HOUR" : "NULL", days, days);
+}
+
+static int
+put_intervention(const struct fixture *f, const char *pb, const char *user, int n,
+    const char *status, int delivered, int holdout, int test_mode)
+{
+	return put_intervention_aged(f, pb, user, n, status, delivered, holdout, test_mode, 1);
 }
 
 static void
@@ -471,17 +479,22 @@ playbooks_report(const struct fixture *f, const struct fixture *g)
 	ok(is_error(&r, 404, NULL), "report: an unknown playbook is 404");
 	resp_free(&r);
 
-	/* A playbook without a control group: no difference to report. */
+	/* A playbook without a control group: no difference to report; and
+	 * a conversion counts within 90 days of the intervention only. */
 	if (pb_create(f->key, "{\"name\":\"No control\",\"lifecycle_area\":\"retention\","
 	    "\"exit_conditions\":{\"rules\":[\"did plan_upgraded within 30 days\"]}}", id,
 	    sizeof(id)) == 201) {
 		put_intervention(f, id, "t3", 30, "delivered", 1, 0, 0);
+		put_intervention(f, id, "t1", 31, "delivered", 1, 0, 0);
+		put_intervention_aged(f, id, "t0", 32, "delivered", 1, 0, 0, 100);
 		snprintf(path, sizeof(path), PB "/%s/report", id);
 		api(&r, "GET", path, f->key, NULL);
-		ok(r.status == 200 && jint(&r, "treated.users") == 1 &&
+		ok(r.status == 200 && jint(&r, "treated.users") == 3 &&
 		    jint(&r, "control.users") == 0 && jget(&r, "control.rate") == NULL &&
 		    jget(&r, "difference") == NULL && jget(&r, "ci95") == NULL,
 		    "report: no control group, difference and interval null (%.300s)", r.body);
+		ok(jint(&r, "treated.conversions") == 1,
+		    "report: t1 converts; t0's upgrade comes 100 days after its intervention");
 		resp_free(&r);
 	}
 }
