@@ -1,4 +1,9 @@
-/* playbook.c — see playbook.h: the pure rules of playbooks. */
+/*
+ * playbook.c — see playbook.h: the condition language of playbooks
+ * (entry and exit conditions): parsing with the clause named on error,
+ * and evaluation against a user. Pure; unit-tested in
+ * tests/unit/test_playbook.c.
+ */
 #include "config.h"
 
 #include <ctype.h>
@@ -9,34 +14,6 @@
 #include <string.h>
 
 #include "playbook.h"
-
-static const char *const area_names[PB_AREA__MAX] = {
-	"onboarding", "churn_prevention", "retention", "upsell", "winback"
-};
-static const char *const status_names[PB_STATUS__MAX] = {
-	"draft", "active", "paused", "archived"
-};
-static const char *const channel_names[PB_CHANNEL__MAX] = {
-	"email", "webhook", "external_action", "escalation"
-};
-
-const char *
-pb_area_name(enum pb_area a)
-{
-	return (unsigned)a < PB_AREA__MAX ? area_names[a] : NULL;
-}
-
-const char *
-pb_status_name(enum pb_status s)
-{
-	return (unsigned)s < PB_STATUS__MAX ? status_names[s] : NULL;
-}
-
-const char *
-pb_channel_name(enum pb_channel c)
-{
-	return (unsigned)c < PB_CHANNEL__MAX ? channel_names[c] : NULL;
-}
 
 /* Index of s in names[0..n), -1 when absent or NULL. */
 static int
@@ -50,39 +27,6 @@ name_index(const char *const *names, int n, const char *s)
 		if (strcmp(names[i], s) == 0)
 			return i;
 	return -1;
-}
-
-int
-pb_area_parse(const char *s, enum pb_area *out)
-{
-	int	 i = name_index(area_names, PB_AREA__MAX, s);
-
-	if (i < 0)
-		return -1;
-	*out = (enum pb_area)i;
-	return 0;
-}
-
-int
-pb_status_parse(const char *s, enum pb_status *out)
-{
-	int	 i = name_index(status_names, PB_STATUS__MAX, s);
-
-	if (i < 0)
-		return -1;
-	*out = (enum pb_status)i;
-	return 0;
-}
-
-int
-pb_channel_parse(const char *s, enum pb_channel *out)
-{
-	int	 i = name_index(channel_names, PB_CHANNEL__MAX, s);
-
-	if (i < 0)
-		return -1;
-	*out = (enum pb_channel)i;
-	return 0;
 }
 
 /* ---- conditions ------------------------------------------------------ */
@@ -534,10 +478,10 @@ clause_eval(const struct pb_clause *c, const struct pb_user *u, char *note, size
 			    c->text);
 			return 0;
 		}
-		ok = compare(x, c->op, c->num);
-		snprintf(note, notesz, "%s %.3g %s %g", metric_names[c->metric], x,
-		    ok ? op_names[c->op] : "fails", c->num);
-		if (!ok)
+		if ((ok = compare(x, c->op, c->num)))
+			snprintf(note, notesz, "%s %.3g %s %g", metric_names[c->metric], x,
+			    op_names[c->op], c->num);
+		else
 			snprintf(note, notesz, "%s is %.3g (rule \"%s\")", metric_names[c->metric],
 			    x, c->text);
 		return ok;
@@ -599,7 +543,7 @@ pb_cond_eval(const struct pb_cond *c, const struct pb_user *u, char *why, size_t
     int *error)
 {
 	char note[PB_RULE_MAX + 80];
-	int k, held, any_held = 0;
+	int k, held;
 	size_t i;
 
 	if (why != NULL && whysz > 0)
@@ -641,13 +585,11 @@ pb_cond_eval(const struct pb_cond *c, const struct pb_user *u, char *why, size_t
 			why_add(why, whysz, note);
 			if (!held)
 				return 0;
-			any_held = 1;
 		}
 	}
 	if (c->any && c->n > 0) {
 		why_add(why, whysz, "none of the rules held");
 		return 0;
 	}
-	(void)any_held;
 	return 1;
 }
