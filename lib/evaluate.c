@@ -19,10 +19,11 @@
  *    evidence. The reasoning says which clauses matched and that record.
  *
  * Writes: one transaction per created intervention (the win-back entry
- * marked taken, the intervention, and for the escalation channel the
- * escalation), after the message was composed (an LLM draft never runs
- * inside a transaction). The tenant is held by the job's advisory lock, so
- * the gates read before the transaction cannot be raced by another run.
+ * marked taken and the intervention), after the message was composed (an
+ * LLM draft never runs inside a transaction). The escalation channel's
+ * case is opened by the deliver job, like any other channel's send. The
+ * tenant is held by the job's advisory lock, so the gates read before the
+ * transaction cannot be raced by another run.
  */
 #include "config.h"
 
@@ -34,7 +35,6 @@
 #include "db.h"
 #include "decide.h"
 #include "decision.h"
-#include "escalation.h"
 #include "evaluate.h"
 #include "evaluate_int.h"
 #include "intervention.h"
@@ -297,7 +297,7 @@ decide_action(const char *tenant_id, const struct playbook *p, const char *user_
 	snprintf(m->action_type, sizeof(m->action_type), "%s", c->name);
 	if (snprintf(m->parameters, sizeof(m->parameters), "%s", json_object_to_json_string_ext(
 	    arm.parameters, JSON_C_TO_STRING_PLAIN)) >= (int)sizeof(m->parameters))
-		m->parameters[0] = '\0';	/* too long to preview; the intervention keeps them */
+		m->parameters[0] = '\0';	/* too long to preview; stored whole */
 	if (!dry_run) {
 		cands = json_object_new_array();
 		o = json_object_new_object();
@@ -310,7 +310,8 @@ decide_action(const char *tenant_id, const struct playbook *p, const char *user_
 		d.domain = c->domain;
 		d.bucket = bucket;
 		d.action = c->name;
-		d.parameters = json_object_to_json_string_ext(arm.parameters, JSON_C_TO_STRING_PLAIN);
+		d.parameters = json_object_to_json_string_ext(arm.parameters,
+		    JSON_C_TO_STRING_PLAIN);
 		d.reasoning = res.reasoning;
 		d.candidates = json_object_to_json_string_ext(cands, JSON_C_TO_STRING_PLAIN);
 		d.confidence = res.confidence;

@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "db.h"
-#include "escalation.h"
 #include "evaluate.h"
 #include "evaluate_int.h"
 #include "intervention.h"
@@ -73,20 +72,22 @@ count_created(struct eval_counts *k, const char *status)
 /*
  * Creates the matched playbook's intervention: composes the message
  * (outside any transaction: it may ask the LLM), then in one transaction
- * takes the win-back entry, stores the intervention and, for the
- * escalation channel, opens the escalation; it is created flagged when a
- * quality check failed. Returns 0 (m->intervention_id set), 1 when the win-back entry
- * was taken meanwhile (nothing written), -1 on error (nothing written).
+ * takes the win-back entry and stores the intervention, flagged when a
+ * quality check failed. An escalation-channel intervention carries the
+ * playbook's severity in parameters ({"severity": "high"}); the deliver
+ * job opens the escalation itself once it is approved (so approval, the
+ * kill switch and test mode apply to escalations as to messages). Returns
+ * 0 (m->intervention_id set), 1 when the win-back entry was taken
+ * meanwhile (nothing written), -1 on error (nothing written).
  */
 static int
 write_match(const struct eval_tenant *t, const struct playbook *p, const char *user_id,
     int64_t now, struct eval_match *m, const struct eval_plan *plan)
 {
 	struct intervention_new n;
-	struct escalation_new e;
 	struct message_out msg;
 	long long offset = p->constraints.winback_day_offset;
-	char nows[TIME_SQL_SIZE], esc_id[48];
+	char nows[TIME_SQL_SIZE], sev[48];
 	int test, rc = -1, in_tx = 0;
 
 	memset(&msg, 0, sizeof(msg));
@@ -110,6 +111,10 @@ write_match(const struct eval_tenant *t, const struct playbook *p, const char *u
 		n.action_type = p->constraints.action_type;
 		n.parameters = plan->parameters != NULL ? json_object_to_json_string_ext(
 		    plan->parameters, JSON_C_TO_STRING_PLAIN) : NULL;
+	} else if (p->constraints.channel == PB_CHANNEL_ESCALATION) {
+		snprintf(sev, sizeof(sev), "{\"severity\":\"%.16s\"}",
+		    p->constraints.severity[0] != '\0' ? p->constraints.severity : "medium");
+		n.parameters = sev;
 	}
 	n.reasoning = plan->reasoning;
 	n.has_confidence = 1;
@@ -142,18 +147,6 @@ write_match(const struct eval_tenant *t, const struct playbook *p, const char *u
 	}
 	if (intervention_create(&n, now, m->intervention_id) != 0)
 		goto out;
-	if (p->constraints.channel == PB_CHANNEL_ESCALATION &&
-	    strcmp(m->status, "control") != 0 && strcmp(m->status, "shadow") != 0) {
-		memset(&e, 0, sizeof(e));
-		e.tenant_id = t->tenant_id;
-		e.user_id = user_id;
-		e.playbook_id = p->id;
-		e.intervention_id = m->intervention_id;
-		e.severity = p->constraints.severity[0] != '\0' ? p->constraints.severity : "medium";
-		e.reason = plan->reasoning;
-		if (escalation_create(&e, now, esc_id) != 0)
-			goto out;
-	}
 	if (db_commit() != 0)
 		goto out;
 	in_tx = 0;
@@ -215,7 +208,8 @@ eval_user(struct eval_tenant *t, const char *user_id, int64_t now, int dry_run,
 			extra++;
 			if (rep->first_match < 0) {
 				rep->first_match = (int)(m - rep->m);
-				snprintf(rep->reasoning, sizeof(rep->reasoning), "%s", plan.reasoning);
+				snprintf(rep->reasoning, sizeof(rep->reasoning), "%s",
+				    plan.reasoning);
 			}
 		}
 		eval_plan_clear(&plan);

@@ -51,7 +51,8 @@ ev_run_at(const char *name, int64_t t, const char *extra)
 	time_format_iso8601(t, iso);
 	rc = job_run(name, "--now %s %s", iso, extra != NULL ? extra : "");
 	if (rc != 0)
-		diag("retivo-%s --now %s %s exited %d: %s", name, iso, ev_nz(extra), rc, job_output());
+		diag("retivo-%s --now %s %s exited %d: %s", name, iso, ev_nz(extra), rc,
+		    job_output());
 	return rc;
 }
 

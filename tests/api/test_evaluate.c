@@ -57,8 +57,9 @@ test_journey(int64_t t0)
 	int i;
 
 	api(&r, "PATCH", "/api/settings", ev_ft.key,
-	    "{\"onboarding_milestones\":[{\"key\":\"created_project\",\"name\":\"Created a project\","
-	    "\"events\":[\"project_created\"]},{\"key\":\"invited_teammate\","
+	    "{\"onboarding_milestones\":[{\"key\":\"created_project\","
+	    "\"name\":\"Created a project\",\"events\":[\"project_created\"]},"
+	    "{\"key\":\"invited_teammate\","
 	    "\"name\":\"Invited a teammate\",\"events\":[\"teammate_invited\"]}]}");
 	ok(r.status == 200, "milestones configured: %ld %s", r.status, r.body);
 	resp_free(&r);
@@ -75,7 +76,8 @@ test_journey(int64_t t0)
 		snprintf(k, sizeof(k), "{\"channel\":\"email\",\"approval_required\":false,"
 		    "\"cooldown_days\":1,\"holdout_percent\":0,\"winback_day_offset\":%d}",
 		    offsets[i]);
-		ev_playbook(&ev_ft, name, "winback", "{\"stages\":[\"churned\"]}", NO_EXIT, k, "{}", wb[i]);
+		ev_playbook(&ev_ft, name, "winback", "{\"stages\":[\"churned\"]}", NO_EXIT, k, "{}",
+		    wb[i]);
 	}
 	if (!ok(onb[0] && churn_pb[0] && wb[0][0] && wb[1][0] && wb[2][0],
 	    "five active playbooks created"))
@@ -94,7 +96,8 @@ test_journey(int64_t t0)
 	/* Day 2: still onboarding, the nudge goes out (no approval needed). */
 	ok(ev_evaluate_at(&ev_ft, t0 + 2 * DAY + 60) == 0 && ev_out_int("created") == 1 &&
 	    ev_out_int("approved") == 1, "day 2: one intervention created: %s", job_output());
-	ok(ev_count_iv(&ev_ft, "u-walk", onb, "approved") == 1, "it is the onboarding playbook's, approved");
+	ok(ev_count_iv(&ev_ft, "u-walk", onb, "approved") == 1,
+	    "it is the onboarding playbook's, approved");
 	ok(sql_int("SELECT COUNT(*) FROM interventions WHERE tenant_id = '%s' AND user_id = "
 	    "'u-walk' AND channel = 'email' AND source = 'playbook' AND reasoning LIKE "
 	    "'%%Finish setup%%days_in_stage%%' AND confidence BETWEEN 0.49 AND 0.51 AND "
@@ -103,10 +106,11 @@ test_journey(int64_t t0)
 	    "with reasoning naming the playbook and the clause, confidence 0.5 (no record yet), "
 	    "quality checks, a body, planned now");
 	ok(ev_evaluate_at(&ev_ft, t0 + 2 * DAY + 60) == 0 && ev_out_int("created") == 0 &&
-	    ev_count_iv(&ev_ft, "u-walk", NULL, NULL) == 1, "a rerun at the same --now creates nothing");
+	    ev_count_iv(&ev_ft, "u-walk", NULL, NULL) == 1,
+	    "a rerun at the same --now creates nothing");
 	ok(ev_evaluate_at(&ev_ft, t0 + 2 * DAY + 3600) == 0 && ev_out_int("created") == 0 &&
-	    ev_out_int("cooldown") == 1, "an hour later: held back, the first is still approved: %s",
-	    job_output());
+	    ev_out_int("cooldown") == 1,
+	    "an hour later: held back, the first is still approved: %s", job_output());
 
 	/* Days 1-5: the second milestone and daily use: active, the exit holds. */
 	ok(ev_post_event(ev_ft.key, "u-walk", "teammate_invited", t0 + DAY, NULL) == 0,
@@ -138,14 +142,16 @@ test_journey(int64_t t0)
 	ok(ev_run_at("scores", churn, NULL) == 0 && sql_int("SELECT COUNT(*) FROM users WHERE "
 	    "tenant_id = '%s' AND user_id = 'u-walk' AND lifecycle_stage = 'churned'",
 	    ev_ft.tenant_id) == 1, "churned after 31 idle days");
-	ok(ev_run_at("winback", churn + 60, NULL) == 0 && ev_evaluate_at(&ev_ft, churn + 120) == 0 &&
-	    ev_out_int("created") == 0 && ev_out_int("no_winback") == 3,
+	ok(ev_run_at("winback", churn + 60, NULL) == 0 &&
+	    ev_evaluate_at(&ev_ft, churn + 120) == 0 && ev_out_int("created") == 0 &&
+	    ev_out_int("no_winback") == 3,
 	    "churn day: no entry is due, every win-back playbook waits: %s", job_output());
 	for (i = 0; i < 3; i++) {
 		int64_t at = churn + offsets[i] * DAY + 600;
 
 		ok(ev_run_at("winback", at, NULL) == 0 && ev_evaluate_at(&ev_ft, at + 60) == 0 &&
-		    ev_out_int("created") == 1 && ev_count_iv(&ev_ft, "u-walk", wb[i], "approved") == 1,
+		    ev_out_int("created") == 1 &&
+		    ev_count_iv(&ev_ft, "u-walk", wb[i], "approved") == 1,
 		    "day %d after churn: the step-%d playbook fires: %s", offsets[i], i + 1,
 		    job_output());
 		ok(sql_int("SELECT COUNT(*) FROM interventions WHERE tenant_id = '%s' AND "
@@ -188,8 +194,9 @@ test_cap_cooldown(int64_t t)
 		return;
 	ok(ev_post_event(ev_fg.key, "u-cap", "login", t - DAY, NULL) == 0 &&
 	    ev_set_user(&ev_fg, "u-cap", "active", t - 20 * DAY, 0.7, 0.9) == 0, "u-cap is active");
-	ok(ev_evaluate_at(&ev_fg, t) == 0 && ev_out_int("created") == 1 && ev_out_int("capped") == 1 &&
-	    ev_count_iv(&ev_fg, "u-cap", ret, NULL) == 1 && ev_count_iv(&ev_fg, "u-cap", up, NULL) == 0,
+	ok(ev_evaluate_at(&ev_fg, t) == 0 && ev_out_int("created") == 1 &&
+	    ev_out_int("capped") == 1 && ev_count_iv(&ev_fg, "u-cap", ret, NULL) == 1 &&
+	    ev_count_iv(&ev_fg, "u-cap", up, NULL) == 0,
 	    "both match; the cap (1 per 7 days) holds across them: %s", job_output());
 	/* Eight days on the window has passed: the retention one is still open
 	 * (held back), the upsell gets its turn. */
@@ -204,9 +211,9 @@ test_cap_cooldown(int64_t t)
 	resp_free(&r);
 	sql_query(NULL, 0, "UPDATE interventions SET status = 'cancelled' WHERE tenant_id = '%s' "
 	    "AND playbook_id = '%s'", ev_fg.tenant_id, ret);
-	ok(ev_evaluate_at(&ev_fg, t + 10 * DAY) == 0 && ev_count_iv(&ev_fg, "u-cap", up, NULL) == 1 &&
-	    ev_out_int("cooldown") >= 1, "2 days after it: the upsell's 5-day cooldown holds: %s",
-	    job_output());
+	ok(ev_evaluate_at(&ev_fg, t + 10 * DAY) == 0 &&
+	    ev_count_iv(&ev_fg, "u-cap", up, NULL) == 1 && ev_out_int("cooldown") >= 1,
+	    "2 days after it: the upsell's 5-day cooldown holds: %s", job_output());
 	/* The retention one (cooldown 0) went out again at +10 days; without it
 	 * the upsell's turn comes once its cooldown has passed. */
 	ev_retire(&ev_fg, ret);
@@ -309,9 +316,11 @@ test_holdout_shadow(int64_t t)
 	resp_free(&r);
 	ok(ev_post_event(ev_fg.key, "u-shadow", "login", t, NULL) == 0 &&
 	    ev_set_user(&ev_fg, "u-shadow", "active", t - 9 * DAY, 0.5, 0) == 0, "u-shadow");
-	ok(ev_evaluate_at(&ev_fg, t + 60) == 0 && ev_out_int("created") == 1 && ev_out_int("shadow") ==
-	    (ev_count_iv(&ev_fg, "u-shadow", h, "control") == 1 ? 0 : 1), "one more: %s", job_output());
-	ok(ev_count_iv(&ev_fg, "u-shadow", h, "shadow") + ev_count_iv(&ev_fg, "u-shadow", h, "control") == 1 &&
+	ok(ev_evaluate_at(&ev_fg, t + 60) == 0 && ev_out_int("created") == 1 &&
+	    ev_out_int("shadow") == (ev_count_iv(&ev_fg, "u-shadow", h, "control") == 1 ? 0 : 1),
+	    "one more: %s", job_output());
+	ok(ev_count_iv(&ev_fg, "u-shadow", h, "shadow") +
+	    ev_count_iv(&ev_fg, "u-shadow", h, "control") == 1 &&
 	    sql_int("SELECT COUNT(*) FROM interventions WHERE tenant_id = '%s' AND user_id = "
 	    "'u-shadow' AND (shadow = 1 OR holdout = 1)", ev_fg.tenant_id) == 1,
 	    "in shadow mode it is created as shadow (or control)");
@@ -321,16 +330,16 @@ test_holdout_shadow(int64_t t)
 	/* A user known only through a test key: test_mode, never reaches them. */
 	ok(fixture_key(ev_fg.tenant_id, "test", "full", test_key, sizeof(test_key)) == 0 &&
 	    ev_post_event(test_key, "u-testmode", "login", t, NULL) == 0 &&
-	    ev_set_user(&ev_fg, "u-testmode", "active", t - 9 * DAY, 0.5, 0) == 0, "a test-key user");
-	ok(ev_evaluate_at(&ev_fg, t + 120) == 0 && sql_int("SELECT COUNT(*) FROM interventions WHERE "
-	    "tenant_id = '%s' AND user_id = 'u-testmode' AND test_mode = 1", ev_fg.tenant_id) == 1 &&
+	    ev_set_user(&ev_fg, "u-testmode", "active", t - 9 * DAY, 0.5, 0) == 0,
+	    "a test-key user");
+	ok(ev_evaluate_at(&ev_fg, t + 120) == 0 && sql_int("SELECT COUNT(*) FROM interventions "
+	    "WHERE tenant_id = '%s' AND user_id = 'u-testmode' AND test_mode = 1",
+	    ev_fg.tenant_id) == 1 &&
 	    sql_int("SELECT COUNT(*) FROM interventions WHERE tenant_id = '%s' AND user_id = "
 	    "'u-shadow' AND test_mode = 0", ev_fg.tenant_id) == 1,
 	    "its intervention is test_mode, a live user's is not");
 	ev_retire(&ev_fg, h);
 }
-
-/* Paused and opted-out users; the dry-run; rerun; lock; escalation; quality. */
 
 void
 suite_evaluate(void)
@@ -358,6 +367,6 @@ suite_evaluate(void)
 	/* Nothing of this suite's (planned years ahead) is left for a later
 	 * deliver run to find. */
 	sql_query(NULL, 0, "UPDATE interventions SET status = 'cancelled' WHERE tenant_id IN "
-	    "('%s', '%s') AND status IN ('pending_approval', 'approved', 'paused')", ev_ft.tenant_id,
-	    ev_fg.tenant_id);
+	    "('%s', '%s') AND status IN ('pending_approval', 'approved', 'paused')",
+	    ev_ft.tenant_id, ev_fg.tenant_id);
 }

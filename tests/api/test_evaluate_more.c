@@ -18,6 +18,14 @@
 #include "suites.h"
 #include "timeutil.h"
 
+/* The string member key of o, "" when absent. */
+static const char *
+field(struct json_object *o, const char *key)
+{
+	return ev_nz(json_object_get_string(json_object_object_get(o, key)));
+}
+
+/* Paused and opted-out users; the dry-run; rerun; lock; escalation; quality. */
 void
 ev_test_skips_dry_run(int64_t t)
 {
@@ -29,8 +37,8 @@ ev_test_skips_dry_run(int64_t t)
 
 	ev_playbook(&ev_fg, "Active check-in", "retention", ACTIVE, NO_EXIT,
 	    "{\"approval_required\":true,\"holdout_percent\":0}", "{}", p);
-	ev_playbook(&ev_fg, "Churned only", "churn_prevention", "{\"stages\":[\"churned\"]}", NO_EXIT,
-	    "{\"holdout_percent\":0}", "{}", other);
+	ev_playbook(&ev_fg, "Churned only", "churn_prevention", "{\"stages\":[\"churned\"]}",
+	    NO_EXIT, "{\"holdout_percent\":0}", "{}", other);
 	if (!ok(p[0] && other[0], "two playbooks"))
 		return;
 	ok(ev_post_event(ev_fg.key, "u-pau", "login", t, NULL) == 0 &&
@@ -46,7 +54,8 @@ ev_test_skips_dry_run(int64_t t)
 	    "tenant_id = '%s' AND user_id = 'u-opt'", ev_fg.tenant_id);
 
 	/* Dry-run first: says what would happen, writes nothing. */
-	before = sql_int("SELECT COUNT(*) FROM interventions WHERE tenant_id = '%s'", ev_fg.tenant_id);
+	before = sql_int("SELECT COUNT(*) FROM interventions WHERE tenant_id = '%s'",
+	    ev_fg.tenant_id);
 	api(&r, "POST", "/api/interventions/dry-run", ev_fg.key, "{\"user_id\":\"u-dry\"}");
 	ok(r.status == 200 && strcmp(ev_nz(jstr(&r, "decision.action")), "intervene") == 0 &&
 	    strcmp(ev_nz(jstr(&r, "decision.playbook_id")), p) == 0 &&
@@ -61,11 +70,9 @@ ev_test_skips_dry_run(int64_t t)
 
 		for (i = 0; pbs != NULL && i < (int)json_object_array_length(pbs); i++) {
 			e = json_object_array_get_idx(pbs, (size_t)i);
-			if (strcmp(ev_nz(json_object_get_string(json_object_object_get(e,
-			    "playbook_id"))), other) == 0 &&
-			    strcmp(ev_nz(json_object_get_string(json_object_object_get(e, "verdict"))),
-			    "no_entry") == 0 && strstr(ev_nz(json_object_get_string(
-			    json_object_object_get(e, "why"))), "stage") != NULL &&
+			if (strcmp(field(e, "playbook_id"), other) == 0 &&
+			    strcmp(field(e, "verdict"), "no_entry") == 0 &&
+			    strstr(field(e, "why"), "stage") != NULL &&
 			    !json_object_get_boolean(json_object_object_get(e, "matched")))
 				seen = 1;
 		}
@@ -77,7 +84,8 @@ ev_test_skips_dry_run(int64_t t)
 	api(&r, "POST", "/api/interventions/dry-run", ev_fg.key, "{\"user_id\":\"u-new\"}");
 	ok(r.status == 200 && strcmp(ev_nz(jstr(&r, "decision.action")), "skip") == 0 &&
 	    strcmp(ev_nz(jstr(&r, "decision.reason")), "no_playbook_matched") == 0 &&
-	    jget(&r, "decision.playbook_id") == NULL && jint(&r, "context.matched_playbooks") == 0 &&
+	    jget(&r, "decision.playbook_id") == NULL &&
+	    jint(&r, "context.matched_playbooks") == 0 &&
 	    json_object_array_length(jget(&r, "rules.playbooks")) == 2,
 	    "dry-run with no matching playbook: skip, no_playbook_matched (%s)", r.body);
 	resp_free(&r);
@@ -101,12 +109,15 @@ ev_test_skips_dry_run(int64_t t)
 	for (i = 0; i < 100 && sql_int("SELECT IS_USED_LOCK('retivo_evaluate:%s') IS NOT NULL",
 	    ev_fg.tenant_id) != 1; i++)
 		usleep(20000);	/* waiting for the other session, not for a schedule */
-	ok(ev_evaluate_at(&ev_fg, t) == 0 && ev_out_int("tenants_busy") == 1 && ev_out_int("created") == 0,
+	ok(ev_evaluate_at(&ev_fg, t) == 0 && ev_out_int("tenants_busy") == 1 &&
+	    ev_out_int("created") == 0,
 	    "a held tenant lock: the run steps aside: %s", job_output());
 	waitpid(pid, &status, 0);
 
-	ok(ev_evaluate_at(&ev_fg, t) == 0 && ev_count_iv(&ev_fg, "u-dry", p, "pending_approval") == 1 &&
-	    ev_count_iv(&ev_fg, "u-pau", NULL, NULL) == 0 && ev_count_iv(&ev_fg, "u-opt", NULL, NULL) == 0,
+	ok(ev_evaluate_at(&ev_fg, t) == 0 &&
+	    ev_count_iv(&ev_fg, "u-dry", p, "pending_approval") == 1 &&
+	    ev_count_iv(&ev_fg, "u-pau", NULL, NULL) == 0 &&
+	    ev_count_iv(&ev_fg, "u-opt", NULL, NULL) == 0,
 	    "u-dry gets one, paused and opted-out users none: %s", job_output());
 	ok(ev_evaluate_at(&ev_fg, t) == 0 && ev_out_int("created") == 0, "a rerun creates nothing");
 	ev_retire(&ev_fg, p);
@@ -115,17 +126,20 @@ ev_test_skips_dry_run(int64_t t)
 	ev_playbook(&ev_fg, "Call them", "churn_prevention", "{\"stages\":[\"at_risk\"]}", NO_EXIT,
 	    "{\"channel\":\"escalation\",\"severity\":\"high\",\"approval_required\":false,"
 	    "\"holdout_percent\":0}", "{}", esc);
-	ev_playbook(&ev_fg, "Broken template", "churn_prevention", "{\"stages\":[\"at_risk\"]}", NO_EXIT,
-	    "{\"channel\":\"webhook\",\"approval_required\":false,\"holdout_percent\":0}",
+	ev_playbook(&ev_fg, "Broken template", "churn_prevention", "{\"stages\":[\"at_risk\"]}",
+	    NO_EXIT, "{\"channel\":\"webhook\",\"approval_required\":false,"
+	    "\"holdout_percent\":0}",
 	    "{\"template\":\"Hello {{user.no_such_thing}}\"}", bad);
 	ok(esc[0] && bad[0], "escalation and broken-template playbooks");
 	ok(ev_post_event(ev_fg.key, "u-risk", "login", t, NULL) == 0 &&
 	    ev_set_user(&ev_fg, "u-risk", "at_risk", t - 3 * DAY, 0.1, 0) == 0, "u-risk at risk");
-	ok(ev_evaluate_at(&ev_fg, t + 60) == 0 && ev_count_iv(&ev_fg, "u-risk", esc, NULL) == 1 &&
-	    sql_int("SELECT COUNT(*) FROM escalations WHERE tenant_id = '%s' AND user_id = "
-	    "'u-risk' AND playbook_id = '%s' AND severity = 'high' AND status = 'open' AND "
-	    "intervention_id IS NOT NULL", ev_fg.tenant_id, esc) == 1,
-	    "the escalation playbook opens a high-severity escalation: %s", job_output());
+	ok(ev_evaluate_at(&ev_fg, t + 60) == 0 && sql_int("SELECT COUNT(*) FROM interventions "
+	    "WHERE tenant_id = '%s' AND user_id = 'u-risk' AND playbook_id = '%s' AND channel = "
+	    "'escalation' AND status = 'approved' AND parameters = '{\"severity\":\"high\"}'",
+	    ev_fg.tenant_id, esc) == 1, "the escalation playbook plans an escalation-channel "
+	    "intervention with its severity: %s", job_output());
+	ok(sql_int("SELECT COUNT(*) FROM escalations WHERE tenant_id = '%s' AND user_id = 'u-risk'",
+	    ev_fg.tenant_id) == 0, "the case itself is the deliver job's to open, once approved");
 	ok(sql_int("SELECT COUNT(*) FROM interventions WHERE tenant_id = '%s' AND playbook_id = "
 	    "'%s' AND flagged = 1 AND flag_reason IS NOT NULL", ev_fg.tenant_id, bad) == 1,
 	    "an unfilled placeholder flags the intervention");
