@@ -19,6 +19,7 @@
 #include "delivery.h"
 #include "endpoint.h"
 #include "escalation.h"
+#include "intervention.h"
 #include "intervention_send.h"
 #include "log.h"
 #include "settings.h"
@@ -387,15 +388,23 @@ ds_escalation(const struct isend *v, const char *owner, int64_t now,
     struct deliver_counts *k)
 {
 	struct escalation_new e;
-	char id[48];
+	struct json_object *params = NULL, *sev;
+	char id[48], severity[16] = "medium";
 	int r;
 
+	/* The evaluate job passes the playbook's severity in parameters. */
+	if (v->parameters != NULL && (params = json_tokener_parse(v->parameters)) != NULL &&
+	    json_object_object_get_ex(params, "severity", &sev) &&
+	    json_object_is_type(sev, json_type_string) &&
+	    intervention_word_in(escalation_severities, json_object_get_string(sev)))
+		snprintf(severity, sizeof(severity), "%s", json_object_get_string(sev));
+	json_object_put(params);
 	memset(&e, 0, sizeof(e));
 	e.tenant_id = v->tenant_id;
 	e.user_id = v->user_id;
 	e.playbook_id = v->playbook_id[0] ? v->playbook_id : NULL;
 	e.intervention_id = v->id;
-	e.severity = "medium";
+	e.severity = severity;
 	e.reason = v->reasoning != NULL && v->reasoning[0] ? v->reasoning :
 	    v->subject[0] ? v->subject : "escalated by a playbook";
 	if (db_begin() != 0)

@@ -169,14 +169,17 @@ dc_escalation(const struct fixture *a)
 	snprintf(user, sizeof(user), "u-esc-%s", dh_suffix());
 	dh_user(a->tenant_id, user, NULL);
 	dh_int(id, a->tenant_id, user, "escalation", "2030-02-03 00:00:00", 0, 0);
+	sql_query(NULL, 0, "UPDATE interventions SET parameters = '{\"severity\": \"high\"}' "
+	    "WHERE id = '%s';", id);
 	dh_int(id2, a->tenant_id, "u-nobody-here", "email", "2030-02-03 00:00:00", 0, 0);
 	job_run("deliver", "--now 2030-02-03T00:00:00Z");
 	ok(strcmp(dh_col(id, "status"), "delivered") == 0 &&
 	    strncmp(dh_col(id, "external_ref"), "esc_", 4) == 0,
 	    "escalation channel: an escalation opened, delivered");
 	ok(sql_int("SELECT COUNT(*) FROM escalations WHERE tenant_id = '%s' AND user_id = '%s' "
-	    "AND intervention_id = '%s' AND status = 'open';", a->tenant_id, user, id) == 1,
-	    "the escalation is open for the team and names the intervention");
+	    "AND intervention_id = '%s' AND status = 'open' AND severity = 'high';", a->tenant_id,
+	    user, id) == 1, "the escalation is open for the team, names the intervention and "
+	    "has the playbook's severity");
 	ok(strcmp(dh_col(id2, "status"), "failed") == 0 &&
 	    strstr(dh_col(id2, "last_error"), "no longer exists") != NULL,
 	    "a user who does not exist: failed");
