@@ -28,7 +28,7 @@ BUILD_ASAN=${RETIVO_BUILD_ASAN:-$ROOT/build-asan}
 PACKAGES=(build-essential autoconf automake libtool pkg-config
 	libjson-c-dev libcurl4-openssl-dev libssl-dev libfcgi-dev
 	mariadb-server mariadb-client libmariadb-dev lighttpd curl
-	json-schema-test-suite wrk)
+	json-schema-test-suite wrk tzdata python3-aiosmtpd)
 
 say() { printf 'run.sh: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
@@ -134,12 +134,44 @@ master_key = $key
 env = development
 allow_private_targets = yes
 schema_dir = $ROOT/schema
+# The loopback SMTP sink (tests/api/smtp_sink.py) keeps every email in
+# $RETIVO_VAR/mail/; nothing leaves this host.
+smtp_url = smtp://127.0.0.1:$(cat "$RETIVO_VAR/run/smtp.port")
+smtp_tls = none
+mail_from = Retivo Demo <retention@retivo.invalid>
+public_url = http://127.0.0.1:$RETIVO_PORT
 EOF
 	umask 022
 }
 
+# ------------------------------------------------------------- mail sink
+# A real SMTP server on loopback (Debian's python3-aiosmtpd) that stores
+# each message as a file under $RETIVO_VAR/mail/ (tests/api/smtp_sink.py).
+smtp_start() {
+	local pidf=$RETIVO_VAR/run/smtp.pid port i
+	mkdir -p "$RETIVO_VAR/run" "$RETIVO_VAR/log" "$RETIVO_VAR/mail"
+	if [ -f "$pidf" ] && kill -0 "$(cat "$pidf")" 2>/dev/null && [ -f "$RETIVO_VAR/run/smtp.port" ]; then
+		return 0
+	fi
+	port=$(free_port)
+	echo "$port" >"$RETIVO_VAR/run/smtp.port"
+	(/usr/bin/python3 "$ROOT/tests/api/smtp_sink.py" --host 127.0.0.1 --port "$port" \
+		--dir "$RETIVO_VAR/mail" --pidfile "$pidf" </dev/null \
+		>>"$RETIVO_VAR/log/smtp.log" 2>&1 &)
+	for i in $(seq 1 100); do
+		if [ -f "$pidf" ] && (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	die "the SMTP sink did not start: see $RETIVO_VAR/log/smtp.log"
+}
+
+smtp_stop() { stop_pidfile "$RETIVO_VAR/run/smtp.pid"; }
+
 stack_env() {
 	export RETIVO_CONFIG=$RETIVO_VAR/retivo.conf RETIVO_VAR RETIVO_PORT
+	export RETIVO_MAILDIR=$RETIVO_VAR/mail
 	export RETIVO_LIBEXEC=${RETIVO_LIBEXEC:-$BUILD/fcgi} RETIVO_HTDOCS=$ROOT/htdocs
 }
 
@@ -180,6 +212,7 @@ web_stop() { stop_pidfile "$RETIVO_VAR/run/lighttpd.pid"; }
 
 stack_stop() {
 	web_stop
+	smtp_stop
 	stop_pidfile "$RETIVO_VAR/run/mysqld.pid"
 }
 
@@ -211,6 +244,7 @@ seed_demo() {
 		die "demo partner: $p"
 	pid=$(json_field "$p" id)
 	partner=$(json_field "$(admin key create --tenant "$pid" --mode live --scopes partner --label demo-partner)" api_key)
+	admin playbooks seed --tenant "$tid" --activate >/dev/null || die "demo playbooks failed"
 	cat >"$demo" <<EOF
 {"base_url": "$base", "tenant_id": "$tid", "live_key": "$live", "test_key": "$test", "partner_tenant_id": "$pid", "partner_key": "$partner"}
 EOF
@@ -218,6 +252,7 @@ EOF
 
 stack_start() {
 	db_start
+	smtp_start
 	write_config
 	stack_env
 	admin migrate >/dev/null || die "migration failed"

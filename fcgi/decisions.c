@@ -9,6 +9,16 @@
  * user and the candidates through lib/decision.h, seeds the policy's
  * generator from the OS for each request, and shapes the responses.
  *
+ * The dry-run also evaluates the tenant's active playbooks as the evaluate
+ * job would at this instant (lib/evaluate.h, nothing written): each one's
+ * verdict and why go to rules.playbooks, context.matched_playbooks counts
+ * the matches, and the first matched playbook is the decision (its
+ * playbook_id, channel, confidence and reasoning). When the tenant has
+ * active playbooks and none matches, the decision is a skip with reason
+ * no_playbook_matched (nothing would be created). A tenant without active
+ * playbooks keeps the action-type recommendation of issue 6 (playbook_id
+ * null, channel external_action).
+ *
  * Scopes: recommend takes decide or full; an outcome decide, manage or
  * full; reading the log and the dry-run read, decide, manage or full.
  */
@@ -21,6 +31,7 @@
 #include "crypto.h"
 #include "decide.h"
 #include "decision.h"
+#include "evaluate.h"
 #include "event.h"
 #include "http.h"
 #include "ids.h"
@@ -529,10 +540,11 @@ static void
 interventions_dry_run(struct http_req *r)
 {
 	struct choice ch;
-	struct json_object *avail, *out, *rules, *ctx;
+	struct eval_report *rep = NULL;
+	struct json_object *avail, *out, *rules, *ctx, *dec;
 	const char *names[DECIDE_MAX_ARMS], *user_id;
 	struct in v;
-	int n;
+	int n, i, matched = 0;
 
 	memset(&ch, 0, sizeof(ch));
 	ch.res.chosen = -1;
@@ -547,24 +559,39 @@ interventions_dry_run(struct http_req *r)
 		return;
 	if (choice_load(r, &v, &ch, user_id, names, n, NULL) != 0)
 		goto out;
-	if (ch.n > 0 && choice_run(r, &ch) != 0)
+	if ((rep = malloc(sizeof(*rep))) == NULL) {
+		log_err("dry-run: out of memory");
+		http_internal(r);
+		goto out;
+	}
+	/* The user exists (choice_load); 1 would be a race with a delete: no playbook. */
+	if (evaluate_user(r->auth.tenant_id, user_id, r->now, 1, rep) < 0) {
+		http_internal(r);
+		goto out;
+	}
+	for (i = 0; i < rep->n; i++)
+		matched += rep->m[i].verdict == EVAL_MATCHED;
+	if (rep->n == 0 && ch.n > 0 && choice_run(r, &ch) != 0)
 		goto out;
 	out = json_object_new_object();
 	json_object_object_add(out, "dry_run", json_object_new_boolean(1));
-	json_object_object_add(out, "decision", dry_decision(&ch, user_id));
+	if ((dec = evaluate_decision_json(rep, user_id)) == NULL)
+		dec = dry_decision(&ch, user_id);
+	json_object_object_add(out, "decision", dec);
 	rules = json_object_new_object();
 	jo_str(rules, "lifecycle_stage", ch.du.stage);
 	jo_str(rules, "bucket", ch.bucket);
 	jo_bool(rules, "opted_out", ch.du.opted_out);
 	jo_bool(rules, "paused", ch.du.paused);
 	json_object_object_add(rules, "candidates", candidates_json(&ch, 1));
-	json_object_object_add(rules, "playbooks", json_object_new_array());
+	json_object_object_add(rules, "playbooks", evaluate_report_json(rep));
 	json_object_object_add(out, "rules", rules);
 	ctx = user_context(&ch, r->now);
-	jo_int(ctx, "matched_playbooks", 0);
+	jo_int(ctx, "matched_playbooks", matched);
 	json_object_object_add(out, "context", ctx);
 	http_json(r, 200, out);
 out:
+	free(rep);
 	choice_clear(&ch);
 }
 

@@ -8,6 +8,7 @@
  *   retivo-admin member create --tenant ID --email E --role admin|editor|viewer
  *                              [--name N] --password-stdin
  *   retivo-admin gc [--now ISO-8601]      (rate counters, expired sessions)
+ *   retivo-admin playbooks seed --tenant ID [--activate]   (the starter set)
  *
  * Every command prints one JSON object on stdout and exits 0, or prints
  * {"error": ...} and exits 1, so scripts (run.sh among them) can parse it.
@@ -29,6 +30,7 @@
 #include "log.h"
 #include "member.h"
 #include "password.h"
+#include "playbook.h"
 #include "session.h"
 #include "tenant.h"
 #include "timeutil.h"
@@ -377,6 +379,32 @@ admin_gc(int64_t now)
 	return admin_print(out);
 }
 
+/* Installs the starter playbooks the tenant lacks (lib/playbook.h):
+ * active with --activate, else draft. Idempotent. */
+static int
+admin_playbooks_seed(int argc, char **argv, int64_t now)
+{
+	const char *tenant = admin_opt(argc, argv, "--tenant");
+	struct json_object *t, *out;
+	int i, activate = 0, installed;
+
+	for (i = 3; i < argc; i++)
+		if (strcmp(argv[i], "--activate") == 0)
+			activate = 1;
+	if (tenant == NULL)
+		return admin_fail("--tenant is required");
+	if ((t = tenant_get_json(tenant)) == NULL)
+		return admin_fail("no such tenant: %s", tenant);
+	json_object_put(t);
+	if (playbook_starter_install(tenant, activate, now, &installed) != 0)
+		return admin_fail("cannot install the starter playbooks");
+	out = json_object_new_object();
+	json_object_object_add(out, "tenant_id", json_object_new_string(tenant));
+	json_object_object_add(out, "installed", json_object_new_int(installed));
+	json_object_object_add(out, "activated", json_object_new_boolean(activate));
+	return admin_print(out);
+}
+
 static void
 admin_usage(void)
 {
@@ -387,7 +415,8 @@ admin_usage(void)
 	    "       retivo-admin key create --tenant ID --mode live|test --scopes a,b [--label L]\n"
 	    "       retivo-admin member create --tenant ID --email E --role R [--name N] "
 	    "--password-stdin\n"
-	    "       retivo-admin gc [--now ISO-8601]\n");
+	    "       retivo-admin gc [--now ISO-8601]\n"
+	    "       retivo-admin playbooks seed --tenant ID [--activate]\n");
 }
 
 int
@@ -419,6 +448,8 @@ main(int argc, char **argv)
 		rc = admin_member_create(argc, argv, now);
 	else if (strcmp(argv[1], "gc") == 0)
 		rc = admin_gc(now);
+	else if (argc >= 3 && strcmp(argv[1], "playbooks") == 0 && strcmp(argv[2], "seed") == 0)
+		rc = admin_playbooks_seed(argc, argv, now);
 	else {
 		admin_usage();
 		rc = 2;

@@ -31,6 +31,9 @@ conf_defaults(struct conf *c)
 	snprintf(c->db_name, sizeof(c->db_name), "retivo");
 	snprintf(c->env, sizeof(c->env), "production");
 	snprintf(c->schema_dir, sizeof(c->schema_dir), "%s", RETIVO_SCHEMADIR);
+	c->smtp_tls = CONF_SMTP_TLS_STARTTLS;
+	snprintf(c->llm_model, sizeof(c->llm_model), "gpt-4o-mini");
+	c->llm_timeout_ms = 8000;
 }
 
 static int
@@ -62,6 +65,45 @@ conf_set(struct conf *c, const char *key, const char *value, char *err, size_t e
 		return conf_copy(c->db_name, sizeof(c->db_name), key, value, err, errlen);
 	if (strcmp(key, "schema_dir") == 0)
 		return conf_copy(c->schema_dir, sizeof(c->schema_dir), key, value, err, errlen);
+	if (strcmp(key, "smtp_url") == 0)
+		return conf_copy(c->smtp_url, sizeof(c->smtp_url), key, value, err, errlen);
+	if (strcmp(key, "smtp_user") == 0)
+		return conf_copy(c->smtp_user, sizeof(c->smtp_user), key, value, err, errlen);
+	if (strcmp(key, "smtp_password") == 0)
+		return conf_copy(c->smtp_password, sizeof(c->smtp_password), key, value, err, errlen);
+	if (strcmp(key, "mail_from") == 0)
+		return conf_copy(c->mail_from, sizeof(c->mail_from), key, value, err, errlen);
+	if (strcmp(key, "public_url") == 0)
+		return conf_copy(c->public_url, sizeof(c->public_url), key, value, err, errlen);
+	if (strcmp(key, "llm_url") == 0)
+		return conf_copy(c->llm_url, sizeof(c->llm_url), key, value, err, errlen);
+	if (strcmp(key, "llm_api_key") == 0)
+		return conf_copy(c->llm_api_key, sizeof(c->llm_api_key), key, value, err, errlen);
+	if (strcmp(key, "llm_model") == 0)
+		return conf_copy(c->llm_model, sizeof(c->llm_model), key, value, err, errlen);
+	if (strcmp(key, "llm_timeout_ms") == 0) {
+		errno = 0;
+		port = strtoul(value, &end, 10);
+		if (errno || *value == '\0' || *end != '\0' || port < 1 || port > 120000) {
+			snprintf(err, errlen, "llm_timeout_ms: must be 1..120000");
+			return -1;
+		}
+		c->llm_timeout_ms = (unsigned)port;
+		return 0;
+	}
+	if (strcmp(key, "smtp_tls") == 0) {
+		if (strcmp(value, "none") == 0)
+			c->smtp_tls = CONF_SMTP_TLS_NONE;
+		else if (strcmp(value, "starttls") == 0)
+			c->smtp_tls = CONF_SMTP_TLS_STARTTLS;
+		else if (strcmp(value, "tls") == 0)
+			c->smtp_tls = CONF_SMTP_TLS_TLS;
+		else {
+			snprintf(err, errlen, "smtp_tls: must be none, starttls or tls");
+			return -1;
+		}
+		return 0;
+	}
 	if (strcmp(key, "env") == 0) {
 		if (strcmp(value, "production") != 0 && strcmp(value, "development") != 0 &&
 		    strcmp(value, "test") != 0) {
@@ -172,6 +214,16 @@ static const struct {
 	{ "RETIVO_ENV", "env" },
 	{ "RETIVO_ALLOW_PRIVATE_TARGETS", "allow_private_targets" },
 	{ "RETIVO_SCHEMA_DIR", "schema_dir" },
+	{ "RETIVO_SMTP_URL", "smtp_url" },
+	{ "RETIVO_SMTP_TLS", "smtp_tls" },
+	{ "RETIVO_SMTP_USER", "smtp_user" },
+	{ "RETIVO_SMTP_PASSWORD", "smtp_password" },
+	{ "RETIVO_MAIL_FROM", "mail_from" },
+	{ "RETIVO_PUBLIC_URL", "public_url" },
+	{ "RETIVO_LLM_URL", "llm_url" },
+	{ "RETIVO_LLM_API_KEY", "llm_api_key" },
+	{ "RETIVO_LLM_MODEL", "llm_model" },
+	{ "RETIVO_LLM_TIMEOUT_MS", "llm_timeout_ms" },
 };
 
 const struct conf *

@@ -22,7 +22,23 @@ struct conf {
 	char		env[32];		/* production, development or test */
 	int		allow_private_targets;	/* webhooks to loopback/private addresses */
 	char		schema_dir[512];
+	/* Email (lib/smtp.h): empty smtp_url = email not configured. */
+	char		smtp_url[512];
+	int		smtp_tls;		/* CONF_SMTP_TLS_* */
+	char		smtp_user[256];
+	char		smtp_password[256];
+	char		mail_from[320];
+	char		public_url[512];	/* origin of the /unsubscribe links */
+	/* LLM drafting (lib/llm.h): empty llm_url = off, templates only. */
+	char		llm_url[512];
+	char		llm_api_key[256];
+	char		llm_model[128];
+	unsigned	llm_timeout_ms;		/* 1..120000, default 8000 */
 };
+
+#define CONF_SMTP_TLS_NONE	0
+#define CONF_SMTP_TLS_STARTTLS	1	/* the default */
+#define CONF_SMTP_TLS_TLS	2
 
 /*
  * Sets one key from its text value. Returns 0, or -1 with a message in err

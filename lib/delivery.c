@@ -20,6 +20,7 @@
 #include "crypto.h"
 #include "db.h"
 #include "delivery.h"
+#include "intervention_send.h"
 #include "log.h"
 #include "timeutil.h"
 #include "webhook.h"
@@ -191,7 +192,22 @@ delivery_claim(const char *owner, int64_t now, long long lease_seconds, int limi
 	return 0;
 }
 
-/* The action's move for this attempt; -1 on error. */
+/* The intervention's move for this attempt (deliver job's webhook
+ * channel): delivered on the first success, failed once every delivery
+ * of it has failed; -1 on error. */
+static int
+dl_move_intervention(const struct delivery *d, enum webhook_verdict v, int64_t now)
+{
+	if (v == WEBHOOK_DELIVERED)
+		return isend_delivery_succeeded(d->tenant_id, d->action_id, now);
+	if (v == WEBHOOK_FAILED)
+		return isend_delivery_failed(d->tenant_id, d->action_id, d->id, now);
+	return 0;
+}
+
+/* The action's move for this attempt; -1 on error. An action that an
+ * intervention created moves that intervention with it (delivered or
+ * failed). */
 static int
 dl_move_action(const struct delivery *d, enum webhook_verdict v, int64_t now)
 {
@@ -199,14 +215,18 @@ dl_move_action(const struct delivery *d, enum webhook_verdict v, int64_t now)
 	if (strcmp(d->kind, "activity") == 0 && d->action_id[0] != '\0')
 		return v == WEBHOOK_FAILED ?
 		    activity_delivery_failed(d->tenant_id, d->action_id, d->id, now) : 0;
+	if (strcmp(d->kind, "intervention") == 0 && d->action_id[0] != '\0')
+		return dl_move_intervention(d, v, now);
 	if (strcmp(d->kind, "action") != 0 || d->action_id[0] == '\0')
 		return 0;
 	if (d->attempts == 0 && action_mark_dispatched(d->tenant_id, d->action_id, now) != 0)
 		return -1;
 	if (v == WEBHOOK_DELIVERED)
-		return action_mark_delivered(d->tenant_id, d->action_id, now);
+		return action_mark_delivered(d->tenant_id, d->action_id, now) != 0 ||
+		    isend_action_delivered(d->tenant_id, d->action_id, now) != 0 ? -1 : 0;
 	if (v == WEBHOOK_FAILED)
-		return action_mark_failed(d->tenant_id, d->action_id, now);
+		return action_mark_failed(d->tenant_id, d->action_id, now) != 0 ||
+		    isend_action_failed(d->tenant_id, d->action_id, now) != 0 ? -1 : 0;
 	return 0;
 }
 

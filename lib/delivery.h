@@ -21,8 +21,10 @@
 
 /*
  * Queues one delivery, due at `due`. kind is "action", "event", "ping",
- * "rollback" or "activity" (action_id then holds the activity id);
- * action_id / endpoint_id may be NULL; msg_id becomes the
+ * "rollback", "activity" (action_id then holds the activity id) or
+ * "intervention" (a webhook-channel intervention: its id in action_id,
+ * the object the delivery carries out); action_id / endpoint_id
+ * may be NULL; msg_id becomes the
  * webhook-id (and X-Retivo-Action-Id); secret_sealed is the crypto_seal()
  * token of the signing secret; body is the exact JSON text to send.
  * Returns 0, or -1 (logged). Runs in the caller's transaction if any.
@@ -35,7 +37,7 @@ int delivery_enqueue(const char *tenant_id, const char *kind, const char *action
 struct delivery {
 	unsigned long long id;
 	char		 tenant_id[40];
-	char		 kind[12];
+	char		 kind[16];
 	char		 msg_id[48];
 	char		 action_id[48];		/* "" when none */
 	char		 endpoint_id[48];	/* "" when none */

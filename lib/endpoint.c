@@ -34,6 +34,9 @@ endpoint_pattern_valid(const char *p)
 		return 0;
 	if (strcmp(p, "*") == 0 || strcmp(p, "custom.*") == 0)
 		return 1;
+	/* Retivo's own event of the interventions' webhook channel. */
+	if (strcmp(p, "intervention.delivered") == 0 || strcmp(p, "intervention.*") == 0)
+		return 1;
 	if (len > 2 && strcmp(p + len - 2, ".*") == 0) {
 		/* "custom.reward.*": what precedes ".*" must itself be a type. */
 		memcpy(type, p, len - 2);

@@ -7,7 +7,10 @@
  * An endpoint subscribes to a list of patterns: an exact custom event type
  * ("custom.reward.redeemed"), a prefix wildcard ("custom.reward.*" — every
  * type below custom.reward), or "*" for every custom event. Product events
- * are never broadcast.
+ * are never broadcast. Besides custom events, Retivo's own
+ * "intervention.delivered" (the webhook channel of interventions, sent by
+ * the deliver job to endpoints subscribed to it, "intervention.*" or "*")
+ * is a valid pattern.
  *
  * An endpoint whose deliveries keep failing is disabled automatically once
  * ENDPOINT_DISABLE_AFTER seconds pass since its first failure without a
@@ -29,7 +32,8 @@
 #define ENDPOINT_DISABLED_REASON "failing for 5 days without a success"
 
 /* 1 when p is "*", a custom event type, or a custom type followed by ".*"
- * ("custom.*" included). Pure. */
+ * ("custom.*" included), or "intervention.delivered" / "intervention.*".
+ * Pure. */
 int endpoint_pattern_valid(const char *p);
 
 /* 1 when the custom event type matches pattern p (see the file comment). Pure. */

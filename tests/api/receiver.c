@@ -13,7 +13,9 @@
  *   GET  /_control/log?path=/a                 {"requests":[...]} in order
  *
  * "delay_ms" holds the answer back (for timeout tests, without blocking
- * other connections); "drop" closes the connection without an answer.
+ * other connections); "drop" closes the connection without an answer;
+ * "body" (a string) replaces the default {"received":true} answer (the
+ * canned replies of a fake LLM endpoint, test_llm.c).
  * This file is what the receiver does with a request; sockets, the poll()
  * loop and HTTP framing are in receiver_http.c, which calls
  * receiver_handle() once per request. Bad input gets a 4xx and never a
@@ -41,12 +43,12 @@
 /* The request headers the receiver looks at; also the indexes of rhttp_request.h. */
 enum hdr {
 	H_WEBHOOK_ID, H_WEBHOOK_TS, H_WEBHOOK_SIG, H_RETIVO_SIG, H_RETIVO_TS, H_ACTION_ID,
-	H__MAX
+	H_AUTHORIZATION, H__MAX
 };
 
 static const char *const hdr_names[H__MAX] = {
 	"webhook-id", "webhook-timestamp", "webhook-signature",
-	"X-Retivo-Signature", "X-Retivo-Timestamp", "X-Retivo-Action-Id",
+	"X-Retivo-Signature", "X-Retivo-Timestamp", "X-Retivo-Action-Id", "Authorization",
 };
 
 /* What a test configured for one path. */
@@ -200,6 +202,10 @@ script_valid(struct json_object *a)
 		if (json_object_object_get_ex(e, "delay_ms", &v) &&
 		    (!json_object_is_type(v, json_type_int) || (n = json_object_get_int64(v)) < 0 ||
 		    n > MAX_DELAY_MS))
+			return 0;
+		if (json_object_object_get_ex(e, "body", &v) &&
+		    (!json_object_is_type(v, json_type_string) ||
+		    json_object_get_string_len(v) > 256 * 1024))
 			return 0;
 	}
 	return 1;
@@ -357,6 +363,7 @@ handle_delivery(struct rhttp_response *res, const struct rhttp_request *q)
 	json_object_object_add(rec, "webhook_timestamp", str_or_null(q->h[H_WEBHOOK_TS]));
 	json_object_object_add(rec, "retivo_timestamp", str_or_null(q->h[H_RETIVO_TS]));
 	json_object_object_add(rec, "action_id", str_or_null(q->h[H_ACTION_ID]));
+	json_object_object_add(rec, "authorization", str_or_null(q->h[H_AUTHORIZATION]));
 	json_object_object_add(rec, "signature_ok",
 	    json_object_new_boolean(retivo_signature_ok(secret, q)));
 	json_object_object_add(rec, "standard_signature_ok",
@@ -366,7 +373,10 @@ handle_delivery(struct rhttp_response *res, const struct rhttp_request *q)
 	json_object_array_add(log_all, rec);
 	if (drop)
 		return;
-	respond(res, status, "{\"received\":true}");
+	if (e != NULL && json_object_object_get_ex(e, "body", &v))
+		respond(res, status, json_object_get_string(v));
+	else
+		respond(res, status, "{\"received\":true}");
 	res->delay_ms = delay;
 }
 

@@ -43,8 +43,10 @@ int receiver_secret(const char *path, const char *secret);
  *   [{"status":500},{"status":429,"retry_after":"120"},{"status":200}]
  * Each entry: "status" 200..599, optional "retry_after" (string or
  * integer, sent as the Retry-After header), optional "delay_ms" (0..120000,
- * answer held back that long), or {"drop":true} (connection closed with
- * no answer: a transport error for the sender). After the script: 200.
+ * answer held back that long), optional "body" (a string sent as the
+ * answer instead of {"received":true}), or {"drop":true} (connection
+ * closed with no answer: a transport error for the sender). After the
+ * script: 200.
  */
 int receiver_script(const char *path, const char *responses_json);
 

@@ -108,6 +108,9 @@ test_validation(void)
 	ok(r.status == 200 && strcmp(d_nz(jstr(&r, "decision.action")), "skip") == 0 &&
 	    strcmp(d_nz(jstr(&r, "decision.reason")), "no_valid_parameters") == 0 &&
 	    d_len(&r, "rules.candidates") == 0, "dry-run with no usable action: skip (%s)", r.body);
+	ok(r.status == 200 && d_len(&r, "rules.playbooks") == 0 &&
+	    jint(&r, "context.matched_playbooks") == 0 && jget(&r, "decision.playbook_id") == NULL,
+	    "a tenant without playbooks: rules.playbooks [], matched_playbooks 0, playbook_id null");
 	resp_free(&r);
 	d_recommend(&r, d_fo.key, "u-idle", "\"other_only\"");
 	ok(r.status == 404, "another tenant cannot recommend for this tenant's user (%ld)", r.status);

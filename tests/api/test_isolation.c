@@ -39,6 +39,9 @@ enum obj {
 	OBJ_DECISION,
 	OBJ_COMMERCE,
 	OBJ_ACTIVITY,
+	OBJ_PLAYBOOK,
+	OBJ_INTERVENTION,
+	OBJ_ESCALATION,
 	OBJ__MAX
 };
 
@@ -78,6 +81,9 @@ static const struct family {
 	{ "/api/decisions/:id", OBJ_DECISION, "/api/decisions", 1, 0, 0 },
 	{ "/api/commerces/:id", OBJ_COMMERCE, "/api/commerces", 1, 0, 0 },
 	{ "/api/activities/:id", OBJ_ACTIVITY, "/api/activities", 1, 0, 0 },
+	{ "/api/playbooks/:id", OBJ_PLAYBOOK, "/api/playbooks", 1, 0, 0 },
+	{ "/api/interventions/:id", OBJ_INTERVENTION, "/api/interventions", 1, 0, 0 },
+	{ "/api/escalations/:id", OBJ_ESCALATION, "/api/escalations", 1, 0, 0 },
 };
 
 /*
@@ -94,6 +100,10 @@ static const struct {
 	{ "POST /api/activities/:id/result", "{\"result\":\"completed\"}" },
 	{ "PUT /api/commerces/:id", "{\"name\":\"x\"}" },
 	{ "PATCH /api/commerces/:id", "{\"name\":\"x\"}" },
+	{ "PUT /api/interventions/:id/reject", "{\"reason\":\"x\"}" },
+	{ "PUT /api/interventions/:id/flag", "{\"reason\":\"x\"}" },
+	{ "PUT /api/escalations/:id/handle", "{\"action_taken\":\"x\"}" },
+	{ "PUT /api/escalations/:id/delegate", "{\"to\":\"a@example.com\"}" },
 	{ "POST /api/decisions/:id/outcome", "{\"status\":\"completed\"}" },
 	{ "POST /api/partners/integrations/:id/share", "{\"customer_tenant_id\":\"{CUSTOMER}\"}" },
 };
@@ -296,6 +306,19 @@ isolation_objects(struct world *w)
 	resp_free(&r);
 	bad |= fixture_member(&m, w->a.tenant_id, "editor") != 0;
 	snprintf(w->ids[OBJ_MEMBER], 128, "%s", m.member_id);
+	api(&r, "POST", "/api/playbooks", w->a.key, "{\"name\":\"iso\",\"lifecycle_area\":\"upsell\"}");
+	snprintf(w->ids[OBJ_PLAYBOOK], 128, "%s", jstr(&r, "playbook.id") ? jstr(&r, "playbook.id") : "");
+	bad |= r.status != 201;
+	resp_free(&r);
+	api(&r, "POST", "/api/interventions", w->a.key, "{\"user_id\":\"%s\"}", w->ids[OBJ_USER]);
+	snprintf(w->ids[OBJ_INTERVENTION], 128, "%s", jstr(&r, "id") ? jstr(&r, "id") : "");
+	bad |= r.status != 201;
+	resp_free(&r);
+	api(&r, "POST", "/api/escalations", w->a.key,
+	    "{\"user_id\":\"%s\",\"severity\":\"low\",\"reason\":\"r\"}", w->ids[OBJ_USER]);
+	snprintf(w->ids[OBJ_ESCALATION], 128, "%s", jstr(&r, "escalation.id") ? jstr(&r, "escalation.id") : "");
+	bad |= r.status != 201;
+	resp_free(&r);
 	api(&r, "POST", "/api/commerces", w->a.key, "{\"name\":\"Iso %s\"}", rnd);
 	snprintf(w->ids[OBJ_COMMERCE], 128, "%s", jstr(&r, "commerce.id") ? jstr(&r, "commerce.id") : "");
 	bad |= r.status != 201;

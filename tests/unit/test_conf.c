@@ -32,5 +32,18 @@ main(void)
 	ok(conf_parse(&c, "just words\n", err, sizeof(err)) == -1 && strstr(err, "line 1"),
 	    "parse: line without '=': %s", err);
 	ok(conf_set(&c, "env", "staging", err, sizeof(err)) == -1, "set: unknown env refused");
+	conf_defaults(&c);
+	ok(c.llm_url[0] == '\0' && strcmp(c.llm_model, "gpt-4o-mini") == 0 &&
+	    c.llm_timeout_ms == 8000, "defaults: no LLM, model gpt-4o-mini, 8000 ms");
+	ok(conf_parse(&c, "llm_url = http://127.0.0.1:9/v1/chat/completions\nllm_api_key = sk-x\n"
+	    "llm_model = m\nllm_timeout_ms = 250\n", err, sizeof(err)) == 0 &&
+	    strcmp(c.llm_url, "http://127.0.0.1:9/v1/chat/completions") == 0 &&
+	    strcmp(c.llm_api_key, "sk-x") == 0 && strcmp(c.llm_model, "m") == 0 &&
+	    c.llm_timeout_ms == 250, "parse: the llm_* keys");
+	ok(conf_set(&c, "llm_timeout_ms", "0", err, sizeof(err)) == -1 &&
+	    conf_set(&c, "llm_timeout_ms", "120001", err, sizeof(err)) == -1 &&
+	    conf_set(&c, "llm_timeout_ms", "5s", err, sizeof(err)) == -1 &&
+	    strstr(err, "llm_timeout_ms") && c.llm_timeout_ms == 250,
+	    "set: llm_timeout_ms outside 1..120000 refused: %s", err);
 	return tap_done();
 }
