@@ -23,6 +23,7 @@
 #include "jsonin.h"
 #include "log.h"
 #include "page.h"
+#include "reply.h"
 #include "unsubscribe.h"
 
 static void customers_list(struct http_req *);
@@ -130,23 +131,15 @@ user_id_plausible(const char *user_id)
 static void
 customers_get(struct http_req *r)
 {
-	struct json_object *o, *out;
+	struct json_object *o;
 	int found;
 
 	if (!user_id_plausible(r->params[0])) {
 		http_not_found(r, "customer");
 		return;
 	}
-	if ((o = customer_get_json(r->auth.tenant_id, r->params[0], &found)) == NULL) {
-		if (found)
-			http_internal(r);
-		else
-			http_not_found(r, "customer");
-		return;
-	}
-	out = json_object_new_object();
-	json_object_object_add(out, "customer", o);
-	http_json(r, 200, out);
+	o = customer_get_json(r->auth.tenant_id, r->params[0], &found);
+	reply_one(r, 200, "customer", "customer", o, found);
 }
 
 /*

@@ -39,6 +39,7 @@
 #include "jsonout.h"
 #include "log.h"
 #include "page.h"
+#include "reply.h"
 
 static void decisions_recommend(struct http_req *);
 static void decisions_list(struct http_req *);
@@ -409,37 +410,21 @@ decisions_list(struct http_req *r)
 	if (in_reject(&v, r))
 		return;
 	arr = decision_list(r->auth.tenant_id, &f, limit, cursor, &has_more, &bad_cursor);
-	if (arr == NULL) {
-		if (bad_cursor)
-			http_error_field(r, 400, "invalid_field", "cursor",
-			    "cursor: does not name a decision; pass the next_cursor of the previous page");
-		else
-			http_internal(r);
-		return;
-	}
-	http_json(r, 200, page_response("decisions", arr, has_more));
+	reply_page(r, "decisions", "a decision", arr, has_more, bad_cursor);
 }
 
 static void
 decisions_get(struct http_req *r)
 {
-	struct json_object *o, *out;
+	struct json_object *o;
 	int found;
 
 	if (!id_has_prefix(r->params[0], "dec")) {
 		http_not_found(r, "decision");
 		return;
 	}
-	if ((o = decision_get_json(r->auth.tenant_id, r->params[0], &found)) == NULL) {
-		if (found)
-			http_internal(r);
-		else
-			http_not_found(r, "decision");
-		return;
-	}
-	out = json_object_new_object();
-	json_object_object_add(out, "decision", o);
-	http_json(r, 200, out);
+	o = decision_get_json(r->auth.tenant_id, r->params[0], &found);
+	reply_one(r, 200, "decision", "decision", o, found);
 }
 
 static void

@@ -19,6 +19,7 @@
 #include "jsonschema.h"
 #include "log.h"
 #include "page.h"
+#include "reply.h"
 #include "url.h"
 
 static void action_type_create(struct http_req *);
@@ -228,19 +229,11 @@ action_type_list(struct http_req *r)
 static void
 at_respond(struct http_req *r, const char *id)
 {
-	struct json_object *o, *out;
+	struct json_object *o;
 	int found;
 
-	if ((o = actiontype_get_json(r->auth.tenant_id, id, &found)) == NULL) {
-		if (found)
-			http_internal(r);
-		else
-			http_not_found(r, "action type");
-		return;
-	}
-	out = json_object_new_object();
-	json_object_object_add(out, "action_type", o);
-	http_json(r, 200, out);
+	o = actiontype_get_json(r->auth.tenant_id, id, &found);
+	reply_one(r, 200, "action_type", "action type", o, found);
 }
 
 static void

@@ -26,6 +26,7 @@
 #include "log.h"
 #include "page.h"
 #include "partner.h"
+#include "reply.h"
 #include "tenant.h"
 #include "url.h"
 
@@ -182,7 +183,7 @@ customers_create(struct http_req *r)
 static void
 customers_get(struct http_req *r)
 {
-	struct json_object *o, *out;
+	struct json_object *o;
 	int found;
 
 	if (!partner_caller(r))
@@ -191,16 +192,8 @@ customers_get(struct http_req *r)
 		http_not_found(r, "customer");
 		return;
 	}
-	if ((o = partner_customer_json(r->auth.tenant_id, r->params[0], &found)) == NULL) {
-		if (found)
-			http_internal(r);
-		else
-			http_not_found(r, "customer");
-		return;
-	}
-	out = json_object_new_object();
-	json_object_object_add(out, "customer", o);
-	http_json(r, 200, out);
+	o = partner_customer_json(r->auth.tenant_id, r->params[0], &found);
+	reply_one(r, 200, "customer", "customer", o, found);
 }
 
 /*
@@ -307,11 +300,8 @@ integrations_list(struct http_req *r)
 	page_params(&v, &limit, &cursor);
 	if (in_reject(&v, r))
 		return;
-	if ((arr = partner_integration_list(r->auth.tenant_id, limit, cursor, &has_more)) == NULL) {
-		http_internal(r);
-		return;
-	}
-	http_json(r, 200, page_response("integrations", arr, has_more));
+	arr = partner_integration_list(r->auth.tenant_id, limit, cursor, &has_more);
+	reply_page(r, "integrations", NULL, arr, has_more, 0);
 }
 
 static void

@@ -20,6 +20,7 @@
 #include "log.h"
 #include "member.h"
 #include "page.h"
+#include "reply.h"
 #include "team.h"
 #include "tenant.h"
 #include "timeutil.h"
@@ -157,11 +158,8 @@ team_members(struct http_req *r)
 	page_params(&v, &limit, &cursor);
 	if (in_reject(&v, r))
 		return;
-	if ((arr = member_list(r->auth.tenant_id, limit, cursor, &has_more)) == NULL) {
-		http_internal(r);
-		return;
-	}
-	http_json(r, 200, page_response("members", arr, has_more));
+	arr = member_list(r->auth.tenant_id, limit, cursor, &has_more);
+	reply_page(r, "members", NULL, arr, has_more, 0);
 }
 
 static void
@@ -249,12 +247,8 @@ team_invitations(struct http_req *r)
 	page_params(&v, &limit, &cursor);
 	if (in_reject(&v, r))
 		return;
-	if ((arr = member_invitation_list(r->auth.tenant_id, r->now, limit, cursor,
-	    &has_more)) == NULL) {
-		http_internal(r);
-		return;
-	}
-	http_json(r, 200, page_response("invitations", arr, has_more));
+	arr = member_invitation_list(r->auth.tenant_id, r->now, limit, cursor, &has_more);
+	reply_page(r, "invitations", NULL, arr, has_more, 0);
 }
 
 static void
@@ -313,11 +307,8 @@ audit_logs(struct http_req *r)
 		time_format_sql(t_until, until);
 		f.until = until;
 	}
-	if ((arr = audit_list(r->auth.tenant_id, &f, limit, cursor, &has_more)) == NULL) {
-		http_internal(r);
-		return;
-	}
-	http_json(r, 200, page_response("audit_logs", arr, has_more));
+	arr = audit_list(r->auth.tenant_id, &f, limit, cursor, &has_more);
+	reply_page(r, "audit_logs", NULL, arr, has_more, 0);
 }
 
 static void

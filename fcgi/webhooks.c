@@ -22,6 +22,7 @@
 #include "jsonin.h"
 #include "log.h"
 #include "page.h"
+#include "reply.h"
 #include "url.h"
 
 static void endpoint_create(struct http_req *);
@@ -140,19 +141,11 @@ ep_read_fields(struct in *v, struct endpoint_input *in, char **events_text, int 
 static void
 ep_respond(struct http_req *r, const char *id, int status)
 {
-	struct json_object *o, *out;
+	struct json_object *o;
 	int found;
 
-	if ((o = endpoint_get_json(r->auth.tenant_id, id, &found)) == NULL) {
-		if (found)
-			http_internal(r);
-		else
-			http_not_found(r, "webhook endpoint");
-		return;
-	}
-	out = json_object_new_object();
-	json_object_object_add(out, "endpoint", o);
-	http_json(r, status, out);
+	o = endpoint_get_json(r->auth.tenant_id, id, &found);
+	reply_one(r, status, "endpoint", "webhook endpoint", o, found);
 }
 
 static void
@@ -208,11 +201,8 @@ endpoint_list_route(struct http_req *r)
 	page_params(&v, &limit, &cursor);
 	if (in_reject(&v, r))
 		return;
-	if ((arr = endpoint_list(r->auth.tenant_id, limit, cursor, &has_more)) == NULL) {
-		http_internal(r);
-		return;
-	}
-	http_json(r, 200, page_response("endpoints", arr, has_more));
+	arr = endpoint_list(r->auth.tenant_id, limit, cursor, &has_more);
+	reply_page(r, "endpoints", NULL, arr, has_more, 0);
 }
 
 static void

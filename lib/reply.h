@@ -1,0 +1,40 @@
+/*
+ * reply.h — the answers that every resource route gives in the same way,
+ * so the FastCGI programs (fcgi/) do not each spell them out: one
+ * resource read by id (404 for an id the tenant does not own, 500 for a
+ * failed read) and one page of a list (400 for a cursor that names
+ * nothing, page.h's envelope).
+ */
+#ifndef RETIVO_REPLY_H
+#define RETIVO_REPLY_H
+
+#include <json-c/json.h>
+
+struct http_req;
+
+/*
+ * For a lookup that gave o (NULL when it did not) and found (the row
+ * exists, so a NULL o is a failed read, logged by the lookup): o NULL ->
+ * answers 500 when found, else http_not_found(what), and returns 1; o
+ * non-NULL -> answers nothing and returns 0.
+ */
+int reply_missing(struct http_req *r, const struct json_object *o, int found, const char *what);
+
+/*
+ * Answers one resource: o wrapped as {key: o} (o itself when key is NULL)
+ * with status; o NULL answers as reply_missing. Takes ownership of o.
+ */
+void reply_one(struct http_req *r, int status, const char *key, const char *what,
+    struct json_object *o, int found);
+
+/*
+ * Answers a page of a list from what the module's *_list() gave: 200 with
+ * page_response(key, items, has_more); items NULL -> 400 invalid_field
+ * "cursor" when bad_cursor ("cursor: does not name <noun>; pass the
+ * next_cursor of the previous page", noun such as "an action"), else 500.
+ * Takes ownership of items.
+ */
+void reply_page(struct http_req *r, const char *key, const char *noun, struct json_object *items,
+    int has_more, int bad_cursor);
+
+#endif
