@@ -12,16 +12,15 @@
 #include <string.h>
 
 #include "escalation.h"
-#include "event.h"
 #include "http.h"
 #include "ids.h"
-#include "intervention.h"
 #include "interventions_routes.h"
 #include "jsonin.h"
 #include "log.h"
 #include "member.h"
 #include "page.h"
 #include "playbook.h"
+#include "reply.h"
 
 static const char *const list_fields[] = { "status", "limit", "cursor", NULL };
 static const char *const create_fields[] = { "user_id", "playbook_id", "severity", "reason",
@@ -45,34 +44,18 @@ esc_list(struct http_req *r)
 		return;
 	arr = escalation_list(r->auth.tenant_id, status >= 0 ? escalation_statuses[status] : NULL,
 	    limit, cursor, &has_more, &bad_cursor);
-	if (arr == NULL) {
-		if (bad_cursor)
-			http_error_field(r, 400, "invalid_field", "cursor", "cursor: does not name "
-			    "an escalation; pass the next_cursor of the previous page");
-		else
-			http_internal(r);
-		return;
-	}
-	http_json(r, 200, page_response("escalations", arr, has_more));
+	reply_page(r, "escalations", "an escalation", arr, has_more, bad_cursor);
 }
 
 /* Answers {"escalation": {...}} with status, or the error. */
 static void
 esc_answer(struct http_req *r, int status, const char *id)
 {
-	struct json_object *o, *out;
+	struct json_object *o;
 	int found;
 
-	if ((o = escalation_get_json(r->auth.tenant_id, id, &found)) == NULL) {
-		if (found)
-			http_internal(r);
-		else
-			http_not_found(r, "escalation");
-		return;
-	}
-	out = json_object_new_object();
-	json_object_object_add(out, "escalation", o);
-	http_json(r, status, out);
+	o = escalation_get_json(r->auth.tenant_id, id, &found);
+	reply_one(r, status, "escalation", "escalation", o, found);
 }
 
 void
@@ -97,11 +80,7 @@ esc_create(struct http_req *r)
 	memset(&n, 0, sizeof(n));
 	in_init(&v, r->body, NULL);
 	in_only(&v, create_fields);
-	n.user_id = in_str(&v, "user_id", IN_REQUIRED, 1, INTERVENTION_USER_ID_MAX);
-	if (n.user_id == NULL && !v.failed)
-		in_fail(&v, "user_id", "missing_field", "is required");
-	else if (n.user_id != NULL && !event_user_id_valid(n.user_id))
-		in_fail(&v, "user_id", "invalid_field", "must not contain control characters");
+	n.user_id = routes_user_id(&v);
 	n.playbook_id = in_str(&v, "playbook_id", IN_NULLABLE, 1, 40);
 	sev = in_enum(&v, "severity", IN_REQUIRED, escalation_severities);
 	if (sev < 0 && !v.failed)
@@ -115,16 +94,8 @@ esc_create(struct http_req *r)
 	n.severity = escalation_severities[sev];
 	/* Opted-out and paused users may still be escalated to a human:
 	 * nobody is messaged. */
-	if ((rc = intervention_user_state(r->auth.tenant_id, n.user_id, &opted_out,
-	    &paused)) < 0) {
-		http_internal(r);
+	if (routes_user_state(r, n.user_id, &opted_out, &paused) != 0)
 		return;
-	}
-	if (rc == 1) {
-		http_error(r, 404, "user_not_found", "no user %s: send an event or $identify "
-		    "first", n.user_id);
-		return;
-	}
 	if (n.playbook_id != NULL) {
 		memset(&pb, 0, sizeof(pb));
 		rc = id_has_prefix(n.playbook_id, "pb") ?
