@@ -280,19 +280,7 @@ dc_row_json(const struct db_stmt *s)
 struct json_object *
 decision_get_json(const char *tenant_id, const char *id, int *found)
 {
-	struct json_object *o = NULL;
-
-	*found = 0;
-	if (db_exec(&dc_select, "ss", tenant_id, id) != 0) {
-		*found = 1;
-		return NULL;
-	}
-	if (db_fetch(&dc_select) == 1) {
-		o = dc_row_json(&dc_select);
-		*found = 1;
-	}
-	db_done(&dc_select);
-	return o;
+	return page_row_by_id(&dc_select, tenant_id, id, found, dc_row_json);
 }
 
 struct json_object *
@@ -305,19 +293,8 @@ decision_list(const char *tenant_id, const struct decision_filter *f, int limit,
 	const char *since_p = NULL;
 	const long long *with_p = f->has_outcome >= 0 ? &with : NULL;
 
-	*has_more = 0;
-	*bad_cursor = 0;
-	if (cursor != NULL) {
-		if (db_exec(&dc_cursor_seq, "ss", tenant_id, cursor) != 0)
-			return NULL;
-		if (db_fetch(&dc_cursor_seq) == 1)
-			before = db_col_int(&dc_cursor_seq, 0);
-		else
-			*bad_cursor = 1;
-		db_done(&dc_cursor_seq);
-		if (*bad_cursor)
-			return NULL;
-	}
+	if (page_cursor(&dc_cursor_seq, tenant_id, cursor, &before, has_more, bad_cursor) != 0)
+		return NULL;
 	if (f->has_since) {
 		time_format_sql(f->since, since);
 		since_p = since;

@@ -218,19 +218,7 @@ iv_row_json(const struct db_stmt *s)
 struct json_object *
 intervention_get_json(const char *tenant_id, const char *id, int *found)
 {
-	struct json_object *o = NULL;
-
-	*found = 0;
-	if (db_exec(&iv_select, "ss", tenant_id, id) != 0) {
-		*found = 1;
-		return NULL;
-	}
-	if (db_fetch(&iv_select) == 1) {
-		o = iv_row_json(&iv_select);
-		*found = 1;
-	}
-	db_done(&iv_select);
-	return o;
+	return page_row_by_id(&iv_select, tenant_id, id, found, iv_row_json);
 }
 
 struct json_object *
@@ -241,19 +229,8 @@ intervention_list(const char *tenant_id, const struct intervention_filter *f, in
 	char since[TIME_SQL_SIZE];
 	const char *since_p = NULL;
 
-	*has_more = 0;
-	*bad_cursor = 0;
-	if (cursor != NULL) {
-		if (db_exec(&iv_cursor_seq, "ss", tenant_id, cursor) != 0)
-			return NULL;
-		if (db_fetch(&iv_cursor_seq) == 1)
-			before = db_col_int(&iv_cursor_seq, 0);
-		else
-			*bad_cursor = 1;
-		db_done(&iv_cursor_seq);
-		if (*bad_cursor)
-			return NULL;
-	}
+	if (page_cursor(&iv_cursor_seq, tenant_id, cursor, &before, has_more, bad_cursor) != 0)
+		return NULL;
 	if (f->has_since) {
 		time_format_sql(f->since, since);
 		since_p = since;

@@ -211,11 +211,7 @@ member_get_json(const char *tenant_id, const char *id)
 struct json_object *
 member_list(const char *tenant_id, int limit, const char *cursor, int *has_more)
 {
-	*has_more = 0;
-	if (db_exec(&member_page, "ssssi", tenant_id, cursor, tenant_id, cursor,
-	    (long long)limit + 1) != 0)
-		return NULL;
-	return page_rows(&member_page, limit, has_more, member_row_json);
+	return page_list(&member_page, tenant_id, cursor, limit, has_more, member_row_json);
 }
 
 long long
