@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "jobopt.h"
+#include "names.h"
 #include "timeutil.h"
 
 const char *
@@ -39,12 +40,7 @@ jobopt_flag(int argc, char **argv, const char *name)
 static int
 jobopt_in(const char *const *names, const char *s)
 {
-	size_t i;
-
-	for (i = 0; names != NULL && names[i] != NULL; i++)
-		if (strcmp(names[i], s) == 0)
-			return 1;
-	return 0;
+	return names != NULL && names_find(names, s) >= 0;
 }
 
 int
