@@ -373,16 +373,9 @@ partner_integration_json(const char *partner_id, const char *id, int *found)
 {
 	struct json_object *o;
 
-	*found = 1;
-	if (db_exec(&pi_select, "ss", partner_id, id) != 0)
+	if ((o = page_row_by_id(&pi_select, partner_id, id, found,
+	    partner_integration_row)) == NULL)
 		return NULL;
-	if (db_fetch(&pi_select) != 1) {
-		*found = 0;
-		db_done(&pi_select);
-		return NULL;
-	}
-	o = partner_integration_row(&pi_select);
-	db_done(&pi_select);
 	if (partner_integration_details(partner_id, id, o) != 0) {
 		json_object_put(o);
 		return NULL;
@@ -396,11 +389,9 @@ partner_integration_list(const char *partner_id, int limit, const char *cursor, 
 	struct json_object *arr, *e, *idv;
 	size_t i;
 
-	*has_more = 0;
-	if (db_exec(&pi_page, "ssssi", partner_id, cursor, partner_id, cursor,
-	    (long long)limit + 1) != 0)
+	if ((arr = page_list(&pi_page, partner_id, cursor, limit, has_more,
+	    partner_integration_row)) == NULL)
 		return NULL;
-	arr = page_rows(&pi_page, limit, has_more, partner_integration_row);
 	for (i = 0; i < json_object_array_length(arr); i++) {
 		e = json_object_array_get_idx(arr, i);
 		if (!json_object_object_get_ex(e, "id", &idv) ||
