@@ -391,7 +391,7 @@ action_outcome_record(const char *tenant_id, const char *action_id, const char *
 		if ((rc = act_outcome_once(tenant_id, action_id, status, result, now)) >= 0)
 			return rc;
 		err = db_errno();
-		if ((err != DB_ER_LOCK_DEADLOCK && err != DB_ER_LOCK_WAIT_TIMEOUT) ||
+		if (!db_err_retryable(err) ||
 		    try == ACTION_OUTCOME_TRIES)
 			return -1;
 		log_warn("action: deadlock recording the outcome of %s, retrying", action_id);

@@ -95,6 +95,20 @@ unsigned db_errno(void);
 #define DB_ER_LOCK_WAIT_TIMEOUT 1205
 
 /*
+ * 1 when err (a db_errno() value) says InnoDB chose us as a deadlock
+ * victim or a lock wait timed out: the statement, or the transaction, was
+ * undone whole and may be tried again. Else 0.
+ */
+int db_err_retryable(unsigned err);
+
+/*
+ * The pause between tries of a deadlocked statement: sleeps (attempt + 1)
+ * x (base_ms + a random 0..spread_ms-1) milliseconds, jittered so that two
+ * retrying clients do not collide again in lockstep. spread_ms is 1..256.
+ */
+void db_backoff(int attempt, unsigned base_ms, unsigned spread_ms);
+
+/*
  * Named advisory locks (GET_LOCK), held by this connection until released
  * or the connection ends: how cron jobs keep a second host from running
  * the same duty at once. db_lock() waits up to wait_seconds (0: not at

@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "action.h"
@@ -127,8 +126,6 @@ delivery_claim(const char *owner, int64_t now, long long lease_seconds, int limi
 	unsigned long long claimed;
 	size_t i = 0;
 	int attempt;
-	unsigned char jitter = 0;
-	struct timespec pause;
 
 	*out = NULL;
 	*n = 0;
@@ -145,13 +142,9 @@ delivery_claim(const char *owner, int64_t now, long long lease_seconds, int limi
 		if (db_exec(&dl_claim, "sssssi", owner, leasesql, nowsql, nowsql, nowsql,
 		    (long long)limit) == 0)
 			break;
-		if (attempt >= 8 || (db_errno() != DB_ER_LOCK_DEADLOCK &&
-		    db_errno() != DB_ER_LOCK_WAIT_TIMEOUT))
+		if (attempt >= 8 || !db_err_retryable(db_errno()))
 			return -1;
-		crypto_random(&jitter, 1);
-		pause.tv_sec = 0;
-		pause.tv_nsec = (long)(attempt + 1) * (2 + jitter % 8) * 1000000L;
-		nanosleep(&pause, NULL);
+		db_backoff(attempt, 2, 8);
 	}
 	claimed = db_affected(&dl_claim);
 	db_done(&dl_claim);
@@ -280,7 +273,7 @@ dl_record_tx(const char *owner, const struct delivery *d, const struct delivery_
 	return db_commit() == 0 ? 0 : -1;
 fail:
 	db_rollback();
-	if (db_errno() == DB_ER_LOCK_DEADLOCK || db_errno() == DB_ER_LOCK_WAIT_TIMEOUT)
+	if (db_err_retryable(db_errno()))
 		return -2;
 	return -1;
 }

@@ -13,9 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "crypto.h"
 #include "db.h"
 #include "intervention_send.h"
 #include "log.h"
@@ -174,19 +172,6 @@ isend_dup(const char *s, int *oom)
 	return d;
 }
 
-/* Pauses a few ms (jittered) between tries of a deadlocked statement. */
-static void
-isend_pause(int attempt)
-{
-	unsigned char jitter = 0;
-	struct timespec ts;
-
-	crypto_random(&jitter, 1);
-	ts.tv_sec = 0;
-	ts.tv_nsec = (long)(attempt + 1) * (2 + jitter % 8) * 1000000L;
-	nanosleep(&ts, NULL);
-}
-
 /*
  * Rolls back after a failed statement: -2 when InnoDB chose us as a
  * deadlock victim or a lock wait timed out (the whole transaction is
@@ -198,7 +183,7 @@ isend_abort(void)
 	unsigned e = db_errno();
 
 	db_rollback();
-	return e == DB_ER_LOCK_DEADLOCK || e == DB_ER_LOCK_WAIT_TIMEOUT ? -2 : -1;
+	return db_err_retryable(e) ? -2 : -1;
 }
 
 /* Runs call until it does not answer -2 (a deadlock), ISEND_TRIES at most. */
@@ -208,7 +193,7 @@ isend_abort(void)
 		(rc) = (call);						\
 		if ((rc) != -2 || try_ >= ISEND_TRIES)			\
 			break;						\
-		isend_pause(try_);					\
+		db_backoff(try_, 2, 8);					\
 	}								\
 	if ((rc) == -2)							\
 		(rc) = -1;						\
@@ -306,8 +291,7 @@ static int
 isend_begin_once(const struct isend *v, const char *owner, const char *nowsql)
 {
 	if (db_exec(&is_begin, "sssss", nowsql, nowsql, v->id, v->tenant_id, owner) != 0)
-		return db_errno() == DB_ER_LOCK_DEADLOCK ||
-		    db_errno() == DB_ER_LOCK_WAIT_TIMEOUT ? -2 : -1;
+		return db_err_retryable(db_errno()) ? -2 : -1;
 	return isend_moved(&is_begin) ? 0 : 1;
 }
 
@@ -392,7 +376,7 @@ isend_done_in(const struct isend *v, const char *owner, const char *to,
 	return 0;
 fail:
 	/* A deadlock is retried by the caller: only other failures are news. */
-	if (db_errno() != DB_ER_LOCK_DEADLOCK && db_errno() != DB_ER_LOCK_WAIT_TIMEOUT)
+	if (!db_err_retryable(db_errno()))
 		log_err("deliver: cannot record intervention %s as %s", v->id, to);
 	return -1;
 }
