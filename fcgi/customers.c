@@ -178,7 +178,7 @@ request_origin(struct http_req *r, char *out, size_t outlen)
 static void
 customers_unsubscribe_link(struct http_req *r)
 {
-	const struct conf *c = conf_get();
+	const unsigned char *key;
 	struct json_object *out;
 	char token[UNSUBSCRIBE_TOKEN_MAX + 1], path[UNSUBSCRIBE_TOKEN_MAX + 32];
 	char origin[300], url[sizeof(origin) + sizeof(path)];
@@ -193,12 +193,9 @@ customers_unsubscribe_link(struct http_req *r)
 		http_internal(r);
 		return;
 	}
-	if (!c->have_master_key) {
-		log_err("master_key is not configured; cannot sign unsubscribe links");
-		http_internal(r);
+	if ((key = reply_master_key(r, "sign unsubscribe links")) == NULL)
 		return;
-	}
-	if (unsubscribe_token_make(c->master_key, r->auth.tenant_id, r->params[0], token,
+	if (unsubscribe_token_make(key, r->auth.tenant_id, r->params[0], token,
 	    sizeof(token)) != 0) {
 		log_err("cannot make an unsubscribe token for a user of tenant %s",
 		    r->auth.tenant_id);

@@ -147,7 +147,7 @@ at_target_refused(struct http_req *r, const char *hook)
 static void
 action_type_create(struct http_req *r)
 {
-	const struct conf *c = conf_get();
+	const unsigned char *key;
 	struct actiontype a;
 	struct in v;
 	struct json_object *o, *out;
@@ -162,13 +162,9 @@ action_type_create(struct http_req *r)
 	}
 	if (at_target_refused(r, a.delivery_webhook))
 		goto out;
-	if (!c->have_master_key) {
-		log_err("master_key is not configured; cannot store webhook secrets");
-		http_internal(r);
+	if ((key = reply_master_key(r, "store webhook secrets")) == NULL)
 		goto out;
-	}
-	if (crypto_random_hex(secret, 32) != 0 ||
-	    (sealed = crypto_seal(c->master_key, secret, strlen(secret))) == NULL) {
+	if (crypto_sealed_secret(key, secret, &sealed) != 0) {
 		log_err("cannot create a webhook secret");
 		http_internal(r);
 		goto out;

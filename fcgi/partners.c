@@ -224,7 +224,7 @@ templates_refused(struct http_req *r, const struct partner_integration *pi)
 static void
 integrations_create(struct http_req *r)
 {
-	const struct conf *c = conf_get();
+	const unsigned char *key;
 	struct partner_integration *pi = NULL;
 	struct json_object *o, *out;
 	char id[48], conflict[65], secret[65], *sealed = NULL;
@@ -247,13 +247,9 @@ integrations_create(struct http_req *r)
 	}
 	if (templates_refused(r, pi))
 		goto out;
-	if (!c->have_master_key) {
-		log_err("master_key is not configured; cannot store webhook secrets");
-		http_internal(r);
+	if ((key = reply_master_key(r, "store webhook secrets")) == NULL)
 		goto out;
-	}
-	if (crypto_random_hex(secret, 32) != 0 ||
-	    (sealed = crypto_seal(c->master_key, secret, strlen(secret))) == NULL) {
+	if (crypto_sealed_secret(key, secret, &sealed) != 0) {
 		log_err("partners: cannot create a webhook secret");
 		http_internal(r);
 		goto out;

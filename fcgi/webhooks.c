@@ -151,7 +151,7 @@ ep_respond(struct http_req *r, const char *id, int status)
 static void
 endpoint_create(struct http_req *r)
 {
-	const struct conf *c = conf_get();
+	const unsigned char *key;
 	struct endpoint_input in;
 	struct json_object *o, *out;
 	struct in v;
@@ -163,13 +163,10 @@ endpoint_create(struct http_req *r)
 		in_reject(&v, r);
 		goto out;
 	}
-	if (c == NULL || !c->have_master_key) {
-		log_err("master_key is not configured; cannot store webhook secrets");
-		http_internal(r);
+	if ((key = reply_master_key(r, "store webhook secrets")) == NULL)
 		goto out;
-	}
 	if (endpoint_secret_new(secret) != 0 ||
-	    (sealed = crypto_seal(c->master_key, secret, strlen(secret))) == NULL) {
+	    (sealed = crypto_seal(key, secret, strlen(secret))) == NULL) {
 		log_err("cannot create an endpoint secret");
 		http_internal(r);
 		goto out;

@@ -7,7 +7,9 @@
 
 #include <stdio.h>
 
+#include "conf.h"
 #include "http.h"
+#include "log.h"
 #include "page.h"
 #include "reply.h"
 
@@ -38,6 +40,19 @@ reply_one(struct http_req *r, int status, const char *key, const char *what,
 		json_object_object_add(out, key, o);
 	}
 	http_json(r, status, out);
+}
+
+const unsigned char *
+reply_master_key(struct http_req *r, const char *purpose)
+{
+	const struct conf *c = conf_get();
+
+	if (c == NULL || !c->have_master_key) {
+		log_err("master_key is not configured; cannot %s", purpose);
+		http_internal(r);
+		return NULL;
+	}
+	return c->master_key;
 }
 
 void

@@ -2,8 +2,8 @@
  * reply.h — the answers that every resource route gives in the same way,
  * so the FastCGI programs (fcgi/) do not each spell them out: one
  * resource read by id (404 for an id the tenant does not own, 500 for a
- * failed read) and one page of a list (400 for a cursor that names
- * nothing, page.h's envelope).
+ * failed read), one page of a list (400 for a cursor that names
+ * nothing, page.h's envelope), and the 500 of a missing master key.
  */
 #ifndef RETIVO_REPLY_H
 #define RETIVO_REPLY_H
@@ -26,6 +26,13 @@ int reply_missing(struct http_req *r, const struct json_object *o, int found, co
  */
 void reply_one(struct http_req *r, int status, const char *key, const char *what,
     struct json_object *o, int found);
+
+/*
+ * The configured master key, for a handler about to seal or sign with it;
+ * or NULL having logged "master_key is not configured; cannot <purpose>"
+ * and answered 500.
+ */
+const unsigned char *reply_master_key(struct http_req *r, const char *purpose);
 
 /*
  * Answers a page of a list from what the module's *_list() gave: 200 with
