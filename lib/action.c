@@ -283,10 +283,7 @@ act_row_json(const struct db_stmt *s)
 	jo_str(o, "user_id", db_col(s, 4));
 	jo_raw(o, "parameters", db_col(s, 5));
 	jo_str(o, "reasoning", db_col(s, 6));
-	if (db_col(s, 7) != NULL)
-		jo_double(o, "confidence", db_col_double(s, 7));
-	else
-		json_object_object_add(o, "confidence", NULL);
+	jo_col_double(o, "confidence", s, 7);
 	jo_str(o, "status", db_col(s, 8));
 	jo_bool(o, "test_mode", (int)db_col_int(s, 9));
 	if (db_col(s, 10) != NULL) {

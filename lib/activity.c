@@ -118,10 +118,7 @@ act_row_json(const struct db_stmt *s)
 	jo_str(o, "reason", db_col(s, AC_REASON));
 	ac_time(o, "suggestedExecutionTime", db_col(s, AC_SUGGESTED));
 	jo_str(o, "userStatus", db_col(s, AC_USER_STATUS));
-	if (db_col(s, AC_SCORE) != NULL)
-		jo_int(o, "score", db_col_int(s, AC_SCORE));
-	else
-		json_object_object_add(o, "score", NULL);
+	jo_col_int(o, "score", s, AC_SCORE);
 	jo_str(o, "assignmentReason", db_col(s, AC_ASSIGN));
 	jo_raw(o, "targetCriteria", db_col(s, AC_CRITERIA));
 	jo_raw(o, "attributeKeys", db_col(s, AC_KEYS));

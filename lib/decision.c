@@ -240,16 +240,6 @@ decision_insert(const char *tenant_id, const struct decision_new *d, int64_t now
 	return 0;
 }
 
-/* A nullable double column. */
-static void
-dc_num(struct json_object *o, const char *key, const struct db_stmt *s, unsigned i)
-{
-	if (db_col(s, i) != NULL)
-		jo_double(o, key, db_col_double(s, i));
-	else
-		json_object_object_add(o, key, NULL);
-}
-
 /* The API form of the current row of s (DC_COLS). */
 static struct json_object *
 dc_row_json(const struct db_stmt *s)
@@ -270,8 +260,8 @@ dc_row_json(const struct db_stmt *s)
 	jo_raw(o, "context", db_col(s, 11));
 	jo_str(o, "action_id", db_col(s, 12));
 	jo_str(o, "outcome_status", db_col(s, 13));
-	dc_num(o, "reward", s, 14);
-	dc_num(o, "behaviour_reward", s, 15);
+	jo_col_double(o, "reward", s, 14);
+	jo_col_double(o, "behaviour_reward", s, 15);
 	jo_time(o, "created_at", db_col(s, 16));
 	jo_time(o, "outcome_at", db_col(s, 17));
 	return o;

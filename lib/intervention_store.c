@@ -184,10 +184,7 @@ iv_row_json(const struct db_stmt *s)
 	jo_str(o, "action_type", db_col(s, 9));
 	jo_raw(o, "parameters", db_col(s, 10));
 	jo_str(o, "reasoning", db_col(s, 11));
-	if (db_col(s, 12) != NULL)
-		jo_double(o, "confidence", db_col_double(s, 12));
-	else
-		json_object_object_add(o, "confidence", NULL);
+	jo_col_double(o, "confidence", s, 12);
 	jo_str(o, "decision_id", db_col(s, 13));
 	jo_raw(o, "quality_checks", db_col(s, 14));
 	jo_bool(o, "flagged", (int)db_col_int(s, 15));
@@ -197,10 +194,7 @@ iv_row_json(const struct db_stmt *s)
 	jo_bool(o, "test_mode", (int)db_col_int(s, 19));
 	jo_bool(o, "shadow", (int)db_col_int(s, 20));
 	jo_bool(o, "holdout", (int)db_col_int(s, 21));
-	if (db_col(s, 22) != NULL)
-		jo_int(o, "winback_offset", db_col_int(s, 22));
-	else
-		json_object_object_add(o, "winback_offset", NULL);
+	jo_col_int(o, "winback_offset", s, 22);
 	jo_time(o, "planned_at", db_col(s, 23));
 	jo_time(o, "approved_at", db_col(s, 24));
 	jo_time(o, "sent_at", db_col(s, 25));
