@@ -475,7 +475,7 @@ decisions_outcome(struct http_req *r)
 static struct json_object *
 dry_decision(const struct choice *ch, const char *user_id)
 {
-	struct json_object *o = json_object_new_object();
+	struct json_object *o;
 	const char *reason = NULL;
 	char why[DECIDE_REASONING_LEN];
 	int c = ch->res.chosen;
@@ -489,12 +489,6 @@ dry_decision(const struct choice *ch, const char *user_id)
 	else if (c < 0)
 		reason = "no_valid_parameters";
 	if (reason != NULL) {
-		jo_str(o, "action", "skip");
-		json_object_object_add(o, "action_type", NULL);
-		json_object_object_add(o, "parameters", NULL);
-		json_object_object_add(o, "playbook_id", NULL);
-		json_object_object_add(o, "channel", NULL);
-		jo_double(o, "confidence", 0);
 		if (ch->du.opted_out || ch->du.paused)
 			snprintf(why, sizeof(why), "User %s is %s, so no intervention would be "
 			    "sent.", user_id, ch->du.opted_out ? "opted out" : "paused");
@@ -505,10 +499,9 @@ dry_decision(const struct choice *ch, const char *user_id)
 			snprintf(why, sizeof(why), "No action type could be given valid parameters "
 			    "for user %s (%s: %s).", user_id, ch->arms[0].action,
 			    ch->arms[0].why_unusable);
-		jo_str(o, "reasoning", why);
-		jo_str(o, "reason", reason);
-		return o;
+		return evaluate_skip_json(why, reason);
 	}
+	o = json_object_new_object();
 	jo_str(o, "action", "intervene");
 	jo_str(o, "action_type", ch->arms[c].action);
 	json_object_object_add(o, "parameters", json_object_get(ch->arms[c].parameters));
