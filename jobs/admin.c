@@ -190,6 +190,17 @@ out:
 	return rc;
 }
 
+/* 1 when the tenant exists (its row reads), else 0. */
+static int
+admin_tenant_exists(const char *id)
+{
+	struct json_object *t = tenant_get_json(id);
+	int found = t != NULL;
+
+	json_object_put(t);
+	return found;
+}
+
 static int
 admin_tenant_create(int argc, char **argv, int64_t now)
 {
@@ -248,7 +259,7 @@ admin_key_create(int argc, char **argv, int64_t now)
 	const char *mode = jobopt_value(argc, argv, "--mode");
 	const char *scopes = jobopt_value(argc, argv, "--scopes");
 	const char *label = jobopt_value(argc, argv, "--label");
-	struct json_object *t, *key, *out;
+	struct json_object *key, *out;
 	char secret[AUTH_KEY_LEN + 1];
 	unsigned bits;
 
@@ -258,9 +269,8 @@ admin_key_create(int argc, char **argv, int64_t now)
 		return admin_fail("--mode must be live or test");
 	if (scopes == NULL || auth_scopes_parse(scopes, &bits, NULL) != 0 || bits == 0)
 		return admin_fail("--scopes must list full, manage, ingest, decide, read, partner");
-	if ((t = tenant_get_json(tenant)) == NULL)
+	if (!admin_tenant_exists(tenant))
 		return admin_fail("no such tenant: %s", tenant);
-	json_object_put(t);
 	if (apikey_create(tenant, label, strcmp(mode, "test") == 0, bits, now, secret, &key) != 0)
 		return admin_fail("cannot create key");
 	out = json_object_new_object();
@@ -284,7 +294,7 @@ admin_member_create(int argc, char **argv, int64_t now)
 	const char *name = jobopt_value(argc, argv, "--name");
 	char email[MEMBER_EMAIL_MAX + 1], pw[PASSWORD_MAX_LEN + 2], hash[PASSWORD_HASH_MAX], id[48];
 	const char *why;
-	struct json_object *t, *m;
+	struct json_object *m;
 	size_t len;
 	int from_stdin = jobopt_flag(argc, argv, "--password-stdin"), rc;
 
@@ -303,9 +313,8 @@ admin_member_create(int argc, char **argv, int64_t now)
 		pw[--len] = '\0';
 	if ((why = password_policy(pw)) != NULL)
 		return admin_fail("%s", why);
-	if ((t = tenant_get_json(tenant)) == NULL)
+	if (!admin_tenant_exists(tenant))
 		return admin_fail("no such tenant: %s", tenant);
-	json_object_put(t);
 	member_email_normalize(email_in, email, sizeof(email));
 	if (password_hash(pw, PASSWORD_ITERATIONS, hash) != 0)
 		return admin_fail("cannot hash the password");
@@ -371,14 +380,13 @@ static int
 admin_playbooks_seed(int argc, char **argv, int64_t now)
 {
 	const char *tenant = jobopt_value(argc, argv, "--tenant");
-	struct json_object *t, *out;
+	struct json_object *out;
 	int activate = jobopt_flag(argc, argv, "--activate"), installed;
 
 	if (tenant == NULL)
 		return admin_fail("--tenant is required");
-	if ((t = tenant_get_json(tenant)) == NULL)
+	if (!admin_tenant_exists(tenant))
 		return admin_fail("no such tenant: %s", tenant);
-	json_object_put(t);
 	if (playbook_starter_install(tenant, activate, now, &installed) != 0)
 		return admin_fail("cannot install the starter playbooks");
 	out = json_object_new_object();
