@@ -104,15 +104,12 @@ customers_list(struct http_req *r)
 {
 	struct json_object *arr, *out;
 	const char *cursor;
-	struct in v;
 	long long total;
 	int limit, has_more;
 
 	if (!partner_caller(r))
 		return;
-	in_init(&v, r->query, NULL);
-	page_params(&v, &limit, &cursor);
-	if (in_reject(&v, r))
+	if (reply_page_query(r, 0, &limit, &cursor) != 0)
 		return;
 	if ((arr = partner_customer_list(r->auth.tenant_id, limit, cursor, &has_more,
 	    &total)) == NULL) {
@@ -287,14 +284,11 @@ integrations_list(struct http_req *r)
 {
 	struct json_object *arr;
 	const char *cursor;
-	struct in v;
 	int limit, has_more;
 
 	if (!partner_caller(r))
 		return;
-	in_init(&v, r->query, NULL);
-	page_params(&v, &limit, &cursor);
-	if (in_reject(&v, r))
+	if (reply_page_query(r, 0, &limit, &cursor) != 0)
 		return;
 	arr = partner_integration_list(r->auth.tenant_id, limit, cursor, &has_more);
 	reply_page(r, "integrations", NULL, arr, has_more, 0);

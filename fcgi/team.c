@@ -83,7 +83,6 @@ static const char *const actor_types[] = { "api_key", "member", "anonymous", NUL
 static const char *const methods[] = { "POST", "PUT", "PATCH", "DELETE", NULL };
 static const char *const audit_fields[] = { "actor", "actor_type", "action", "method", "object",
 	"since", "until", "limit", "cursor", NULL };
-static const char *const page_fields[] = { "limit", "cursor", NULL };
 
 /* The acting key or member, for invited_by. */
 static const char *
@@ -148,15 +147,11 @@ team_invite(struct http_req *r)
 static void
 team_members(struct http_req *r)
 {
-	struct in v;
 	struct json_object *arr;
 	const char *cursor;
 	int limit, has_more;
 
-	in_init(&v, r->query, NULL);
-	in_only(&v, page_fields);
-	page_params(&v, &limit, &cursor);
-	if (in_reject(&v, r))
+	if (reply_page_query(r, 1, &limit, &cursor) != 0)
 		return;
 	arr = member_list(r->auth.tenant_id, limit, cursor, &has_more);
 	reply_page(r, "members", NULL, arr, has_more, 0);
@@ -237,15 +232,11 @@ team_member_delete(struct http_req *r)
 static void
 team_invitations(struct http_req *r)
 {
-	struct in v;
 	struct json_object *arr;
 	const char *cursor;
 	int limit, has_more;
 
-	in_init(&v, r->query, NULL);
-	in_only(&v, page_fields);
-	page_params(&v, &limit, &cursor);
-	if (in_reject(&v, r))
+	if (reply_page_query(r, 1, &limit, &cursor) != 0)
 		return;
 	arr = member_invitation_list(r->auth.tenant_id, r->now, limit, cursor, &has_more);
 	reply_page(r, "invitations", NULL, arr, has_more, 0);

@@ -189,14 +189,11 @@ out:
 static void
 endpoint_list_route(struct http_req *r)
 {
-	struct in v;
 	struct json_object *arr;
 	const char *cursor;
 	int limit, has_more;
 
-	in_init(&v, r->query, NULL);
-	page_params(&v, &limit, &cursor);
-	if (in_reject(&v, r))
+	if (reply_page_query(r, 0, &limit, &cursor) != 0)
 		return;
 	arr = endpoint_list(r->auth.tenant_id, limit, cursor, &has_more);
 	reply_page(r, "endpoints", NULL, arr, has_more, 0);

@@ -9,6 +9,7 @@
 
 #include "conf.h"
 #include "http.h"
+#include "jsonin.h"
 #include "log.h"
 #include "page.h"
 #include "reply.h"
@@ -53,6 +54,19 @@ reply_master_key(struct http_req *r, const char *purpose)
 		return NULL;
 	}
 	return c->master_key;
+}
+
+int
+reply_page_query(struct http_req *r, int strict, int *limit, const char **cursor)
+{
+	static const char *const fields[] = { "limit", "cursor", NULL };
+	struct in v;
+
+	in_init(&v, r->query, NULL);
+	if (strict)
+		in_only(&v, fields);
+	page_params(&v, limit, cursor);
+	return in_reject(&v, r) ? -1 : 0;
 }
 
 void

@@ -35,6 +35,13 @@ void reply_one(struct http_req *r, int status, const char *key, const char *what
 const unsigned char *reply_master_key(struct http_req *r, const char *purpose);
 
 /*
+ * Reads the query of a list route that takes nothing but limit and cursor
+ * (page_params); strict also refuses any other parameter (in_only).
+ * Returns 0, or -1 having answered 400.
+ */
+int reply_page_query(struct http_req *r, int strict, int *limit, const char **cursor);
+
+/*
  * Answers a page of a list from what the module's *_list() gave: 200 with
  * page_response(key, items, has_more); items NULL -> 400 invalid_field
  * "cursor" when bad_cursor ("cursor: does not name <noun>; pass the
