@@ -395,13 +395,7 @@ customer_get_json(const char *tenant_id, const char *user_id, int *found)
 int
 customer_exists(const char *tenant_id, const char *user_id)
 {
-	int rc;
-
-	if (db_exec(&customer_exists_stmt, "ss", tenant_id, user_id) != 0)
-		return -1;
-	rc = db_fetch(&customer_exists_stmt);
-	db_done(&customer_exists_stmt);
-	return rc;
+	return db_exists(&customer_exists_stmt, tenant_id, user_id);
 }
 
 /*

@@ -505,6 +505,18 @@ db_errno(void)
 }
 
 int
+db_exists(struct db_stmt *s, const char *a, const char *b)
+{
+	int f;
+
+	if (db_exec(s, "ss", a, b) != 0)
+		return -1;
+	f = db_fetch(s);
+	db_done(s);
+	return f;
+}
+
+int
 db_err_retryable(unsigned err)
 {
 	return err == DB_ER_LOCK_DEADLOCK || err == DB_ER_LOCK_WAIT_TIMEOUT;

@@ -80,6 +80,13 @@ long long db_col_int(const struct db_stmt *s, unsigned i);
 /* Column i as a double (0 for NULL). */
 double db_col_double(const struct db_stmt *s, unsigned i);
 
+/*
+ * Runs s with the two string placeholders a and b and says whether it gave
+ * a row, finishing it: 1 a row, 0 none, -1 on error (an existence or
+ * ownership check).
+ */
+int db_exists(struct db_stmt *s, const char *a, const char *b);
+
 /* Frees the result of the last db_exec(); safe to call twice. */
 void db_done(struct db_stmt *s);
 

@@ -150,13 +150,7 @@ out:
 int
 partner_owns_customer(const char *partner_id, const char *customer_id)
 {
-	int f;
-
-	if (db_exec(&pc_owns, "ss", customer_id, partner_id) != 0)
-		return -1;
-	f = db_fetch(&pc_owns);
-	db_done(&pc_owns);
-	return f;
+	return db_exists(&pc_owns, customer_id, partner_id);
 }
 
 struct json_object *
@@ -460,11 +454,7 @@ partner_share_tx(const char *partner_id, const char *integration_id, const char 
 	snprintf(sealed, sizeof(sealed), "%s", db_col(&ps_integration, 3));
 	db_done(&ps_integration);
 	/* The customer row is held shared so it cannot change hands mid-share. */
-	if (db_exec(&pc_owns_lock, "ss", customer_id, partner_id) != 0)
-		return PARTNER_SHARE_ERROR;
-	f = db_fetch(&pc_owns_lock);
-	db_done(&pc_owns_lock);
-	if (f != 1)
+	if ((f = db_exists(&pc_owns_lock, customer_id, partner_id)) != 1)
 		return f == 0 ? PARTNER_SHARE_NO_CUSTOMER : PARTNER_SHARE_ERROR;
 	if (!active)
 		return PARTNER_SHARE_INACTIVE;
