@@ -83,11 +83,9 @@ esc_create(struct http_req *r)
 	n.user_id = routes_user_id(&v);
 	n.playbook_id = in_str(&v, "playbook_id", IN_NULLABLE, 1, 40);
 	sev = in_enum(&v, "severity", IN_REQUIRED, escalation_severities);
-	if (sev < 0 && !v.failed)
-		in_fail(&v, "severity", "missing_field", "is required");
+	in_require(&v, "severity", sev >= 0);
 	n.reason = in_str(&v, "reason", IN_REQUIRED, 1, ESCALATION_REASON_MAX);
-	if (n.reason == NULL && !v.failed)
-		in_fail(&v, "reason", "missing_field", "is required");
+	in_require(&v, "reason", n.reason != NULL);
 	if (in_reject(&v, r))
 		return;
 	n.tenant_id = r->auth.tenant_id;
@@ -146,8 +144,7 @@ esc_handle(struct http_req *r)
 	in_init(&v, r->body, NULL);
 	in_only(&v, handle_fields);
 	action = in_str(&v, "action_taken", IN_REQUIRED, 1, ESCALATION_REASON_MAX);
-	if (action == NULL && !v.failed)
-		in_fail(&v, "action_taken", "missing_field", "is required");
+	in_require(&v, "action_taken", action != NULL);
 	if (in_reject(&v, r))
 		return;
 	rc = escalation_handle(r->auth.tenant_id, r->params[0], action, r->now, cur);
@@ -191,9 +188,8 @@ esc_delegate(struct http_req *r)
 	in_init(&v, r->body, NULL);
 	in_only(&v, delegate_fields);
 	to = in_str(&v, "to", IN_REQUIRED, 1, 254);
-	if (to == NULL && !v.failed)
-		in_fail(&v, "to", "missing_field", "is required");
-	else if (to != NULL)
+	in_require(&v, "to", to != NULL);
+	if (to != NULL)
 		esc_check_to(&v, r, to);
 	note = in_str(&v, "note", IN_NULLABLE, 1, ESCALATION_REASON_MAX);
 	if (in_reject(&v, r))

@@ -115,9 +115,8 @@ routes_user_id(struct in *v)
 {
 	const char *u = in_str(v, "user_id", IN_REQUIRED, 1, INTERVENTION_USER_ID_MAX);
 
-	if (u == NULL && !v->failed)
-		in_fail(v, "user_id", "missing_field", "is required");
-	else if (u != NULL && !event_user_id_valid(u))
+	in_require(v, "user_id", u != NULL);
+	if (u != NULL && !event_user_id_valid(u))
 		in_fail(v, "user_id", "invalid_field", "must not contain control characters");
 	return u;
 }
@@ -454,9 +453,8 @@ iv_verb(struct http_req *r, const char *verb, int reason_flags)
 	in_only(&v, reason_flags >= 0 ? reason_fields : none);
 	if (reason_flags >= 0)
 		reason = in_str(&v, "reason", reason_flags, 1, INTERVENTION_REASON_MAX);
-	/* jsonin reads a missing body as an empty one without complaint. */
-	if (reason_flags == IN_REQUIRED && reason == NULL && !v.failed)
-		in_fail(&v, "reason", "missing_field", "is required");
+	if (reason_flags == IN_REQUIRED)
+		in_require(&v, "reason", reason != NULL);
 	if (in_reject(&v, r))
 		return;
 	rc = intervention_apply(r->auth.tenant_id, r->params[0], verb, reason,

@@ -41,6 +41,13 @@ in_fail(struct in *v, const char *field, const char *code, const char *fmt, ...)
 	snprintf(v->msg, sizeof(v->msg), "%s: %s", v->field, msg);
 }
 
+void
+in_require(struct in *v, const char *field, int present)
+{
+	if (!present)
+		in_fail(v, field, "missing_field", "is required");
+}
+
 /* The field's value, or NULL when absent; fails when required and absent. */
 static struct json_object *
 in_get(struct in *v, const char *field, int flags)
