@@ -230,15 +230,7 @@ actions_list(struct http_req *r)
 static void
 actions_get(struct http_req *r)
 {
-	struct json_object *o;
-	int found;
-
-	if (!id_has_prefix(r->params[0], "ea")) {
-		http_not_found(r, "action");
-		return;
-	}
-	o = action_get_json(r->auth.tenant_id, r->params[0], &found);
-	reply_one(r, 200, "action", "action", o, found);
+	reply_get(r, "ea", "action", "action", action_get_json);
 }
 
 static void

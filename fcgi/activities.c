@@ -119,11 +119,7 @@ fail_resolve(struct in *v, const struct resolve_err *e)
 static void
 cm_respond(struct http_req *r, const char *id, int status)
 {
-	struct json_object *o;
-	int found;
-
-	o = commerce_get_json(r->auth.tenant_id, id, &found);
-	reply_one(r, status, "commerce", "commerce", o, found);
+	reply_by_id(r, status, "commerce", "commerce", commerce_get_json, id);
 }
 
 /*
@@ -500,11 +496,7 @@ activity_list_route(struct http_req *r)
 static void
 ac_respond(struct http_req *r, const char *id)
 {
-	struct json_object *o;
-	int found;
-
-	o = activity_get_json(r->auth.tenant_id, id, &found);
-	reply_one(r, 200, NULL, "activity", o, found);
+	reply_by_id(r, 200, NULL, "activity", activity_get_json, id);
 }
 
 static void

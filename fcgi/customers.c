@@ -131,15 +131,10 @@ user_id_plausible(const char *user_id)
 static void
 customers_get(struct http_req *r)
 {
-	struct json_object *o;
-	int found;
-
-	if (!user_id_plausible(r->params[0])) {
+	if (!user_id_plausible(r->params[0]))
 		http_not_found(r, "customer");
-		return;
-	}
-	o = customer_get_json(r->auth.tenant_id, r->params[0], &found);
-	reply_one(r, 200, "customer", "customer", o, found);
+	else
+		reply_by_id(r, 200, "customer", "customer", customer_get_json, r->params[0]);
 }
 
 /*

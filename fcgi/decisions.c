@@ -416,15 +416,7 @@ decisions_list(struct http_req *r)
 static void
 decisions_get(struct http_req *r)
 {
-	struct json_object *o;
-	int found;
-
-	if (!id_has_prefix(r->params[0], "dec")) {
-		http_not_found(r, "decision");
-		return;
-	}
-	o = decision_get_json(r->auth.tenant_id, r->params[0], &found);
-	reply_one(r, 200, "decision", "decision", o, found);
+	reply_get(r, "dec", "decision", "decision", decision_get_json);
 }
 
 static void

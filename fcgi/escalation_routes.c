@@ -51,21 +51,13 @@ esc_list(struct http_req *r)
 static void
 esc_answer(struct http_req *r, int status, const char *id)
 {
-	struct json_object *o;
-	int found;
-
-	o = escalation_get_json(r->auth.tenant_id, id, &found);
-	reply_one(r, status, "escalation", "escalation", o, found);
+	reply_by_id(r, status, "escalation", "escalation", escalation_get_json, id);
 }
 
 void
 esc_get(struct http_req *r)
 {
-	if (!id_has_prefix(r->params[0], "esc")) {
-		http_not_found(r, "escalation");
-		return;
-	}
-	esc_answer(r, 200, r->params[0]);
+	reply_get(r, "esc", "escalation", "escalation", escalation_get_json);
 }
 
 void

@@ -225,21 +225,13 @@ action_type_list(struct http_req *r)
 static void
 at_respond(struct http_req *r, const char *id)
 {
-	struct json_object *o;
-	int found;
-
-	o = actiontype_get_json(r->auth.tenant_id, id, &found);
-	reply_one(r, 200, "action_type", "action type", o, found);
+	reply_by_id(r, 200, "action_type", "action type", actiontype_get_json, id);
 }
 
 static void
 action_type_get(struct http_req *r)
 {
-	if (!id_has_prefix(r->params[0], "at")) {
-		http_not_found(r, "action type");
-		return;
-	}
-	at_respond(r, r->params[0]);
+	reply_get(r, "at", "action_type", "action type", actiontype_get_json);
 }
 
 static void

@@ -168,15 +168,7 @@ iv_list(struct http_req *r)
 static void
 iv_get(struct http_req *r)
 {
-	struct json_object *o;
-	int found;
-
-	if (!id_has_prefix(r->params[0], "int")) {
-		http_not_found(r, "intervention");
-		return;
-	}
-	o = intervention_get_json(r->auth.tenant_id, r->params[0], &found);
-	reply_one(r, 200, NULL, "intervention", o, found);
+	reply_get(r, "int", NULL, "intervention", intervention_get_json);
 }
 
 /* What a manual creation resolved besides the body. */

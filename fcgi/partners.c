@@ -180,17 +180,12 @@ customers_create(struct http_req *r)
 static void
 customers_get(struct http_req *r)
 {
-	struct json_object *o;
-	int found;
-
 	if (!partner_caller(r))
 		return;
-	if (!id_is_uuid(r->params[0])) {
+	if (!id_is_uuid(r->params[0]))
 		http_not_found(r, "customer");
-		return;
-	}
-	o = partner_customer_json(r->auth.tenant_id, r->params[0], &found);
-	reply_one(r, 200, "customer", "customer", o, found);
+	else
+		reply_by_id(r, 200, "customer", "customer", partner_customer_json, r->params[0]);
 }
 
 /*

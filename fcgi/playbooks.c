@@ -172,11 +172,7 @@ pb_read(struct http_req *r, struct json_object *base, int creating, struct playb
 static void
 pb_respond(struct http_req *r, const char *id, int status)
 {
-	struct json_object *o;
-	int found;
-
-	o = playbook_get_json(r->auth.tenant_id, id, &found);
-	reply_one(r, status, "playbook", "playbook", o, found);
+	reply_by_id(r, status, "playbook", "playbook", playbook_get_json, id);
 }
 
 static void

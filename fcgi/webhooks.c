@@ -141,11 +141,7 @@ ep_read_fields(struct in *v, struct endpoint_input *in, char **events_text, int 
 static void
 ep_respond(struct http_req *r, const char *id, int status)
 {
-	struct json_object *o;
-	int found;
-
-	o = endpoint_get_json(r->auth.tenant_id, id, &found);
-	reply_one(r, status, "endpoint", "webhook endpoint", o, found);
+	reply_by_id(r, status, "endpoint", "webhook endpoint", endpoint_get_json, id);
 }
 
 static void

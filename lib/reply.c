@@ -9,6 +9,7 @@
 
 #include "conf.h"
 #include "http.h"
+#include "ids.h"
 #include "jsonin.h"
 #include "log.h"
 #include "page.h"
@@ -41,6 +42,28 @@ reply_one(struct http_req *r, int status, const char *key, const char *what,
 		json_object_object_add(out, key, o);
 	}
 	http_json(r, status, out);
+}
+
+void
+reply_by_id(struct http_req *r, int status, const char *key, const char *what,
+    reply_getter get, const char *id)
+{
+	struct json_object *o;
+	int found;
+
+	o = get(r->auth.tenant_id, id, &found);
+	reply_one(r, status, key, what, o, found);
+}
+
+void
+reply_get(struct http_req *r, const char *prefix, const char *key, const char *what,
+    reply_getter get)
+{
+	if (!id_has_prefix(r->params[0], prefix)) {
+		http_not_found(r, what);
+		return;
+	}
+	reply_by_id(r, 200, key, what, get, r->params[0]);
 }
 
 const unsigned char *

@@ -20,6 +20,24 @@ struct http_req;
  */
 int reply_missing(struct http_req *r, const struct json_object *o, int found, const char *what);
 
+/* A module's read of one resource of a tenant by id (action_get_json, …). */
+typedef struct json_object *(*reply_getter)(const char *tenant_id, const char *id, int *found);
+
+/*
+ * Answers the resource id of the caller's tenant: get()'s object as
+ * reply_one(r, status, key, what, …).
+ */
+void reply_by_id(struct http_req *r, int status, const char *key, const char *what,
+    reply_getter get, const char *id);
+
+/*
+ * GET …/{id} with the id in r->params[0]: 404 what when it does not start
+ * with prefix (an id of another kind never reaches the database), else
+ * reply_by_id(r, 200, key, what, get, id).
+ */
+void reply_get(struct http_req *r, const char *prefix, const char *key, const char *what,
+    reply_getter get);
+
 /*
  * Answers one resource: o wrapped as {key: o} (o itself when key is NULL)
  * with status; o NULL answers as reply_missing. Takes ownership of o.
