@@ -108,11 +108,14 @@ esc_create(struct http_req *r)
 	esc_answer(r, 201, id);
 }
 
-/* The answer to a refused move: 404 or 409 naming the current status. */
+/* The answer to a move of r->params[0]: the escalation when rc is
+ * ESCALATION_OK, else 404, or 409 naming the current status cur. */
 static void
-esc_refused(struct http_req *r, int rc, const char *verb, const char *cur)
+esc_moved(struct http_req *r, int rc, const char *verb, const char *cur)
 {
-	if (rc == ESCALATION_NOT_FOUND)
+	if (rc == ESCALATION_OK)
+		esc_answer(r, 200, r->params[0]);
+	else if (rc == ESCALATION_NOT_FOUND)
 		http_not_found(r, "escalation");
 	else if (rc == ESCALATION_INVALID)
 		http_error(r, 409, "invalid_transition", "cannot %s escalation %s: its status is "
@@ -140,11 +143,7 @@ esc_handle(struct http_req *r)
 	if (in_reject(&v, r))
 		return;
 	rc = escalation_handle(r->auth.tenant_id, r->params[0], action, r->now, cur);
-	if (rc != ESCALATION_OK) {
-		esc_refused(r, rc, "handle", cur);
-		return;
-	}
-	esc_answer(r, 200, r->params[0]);
+	esc_moved(r, rc, "handle", cur);
 }
 
 /* Checks `to`: an e-mail address, or a member id of this tenant's team.
@@ -187,9 +186,5 @@ esc_delegate(struct http_req *r)
 	if (in_reject(&v, r))
 		return;
 	rc = escalation_delegate(r->auth.tenant_id, r->params[0], to, note, r->now, cur);
-	if (rc != ESCALATION_OK) {
-		esc_refused(r, rc, "delegate", cur);
-		return;
-	}
-	esc_answer(r, 200, r->params[0]);
+	esc_moved(r, rc, "delegate", cur);
 }
