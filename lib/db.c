@@ -504,6 +504,14 @@ db_errno(void)
 	return db_last_errno;
 }
 
+void
+db_col_copy(const struct db_stmt *s, unsigned i, char *dst, size_t len)
+{
+	const char *v = db_col(s, i);
+
+	snprintf(dst, len, "%s", v != NULL ? v : "");
+}
+
 int
 db_exists(struct db_stmt *s, const char *a, const char *b)
 {

@@ -74,6 +74,9 @@ int db_fetch(struct db_stmt *s);
 /* Column i of the current row, or NULL for SQL NULL. Valid until next fetch. */
 const char *db_col(const struct db_stmt *s, unsigned i);
 
+/* Column i into dst as a string of at most len - 1 bytes ("" for NULL). */
+void db_col_copy(const struct db_stmt *s, unsigned i, char *dst, size_t len);
+
 /* Column i as an integer (0 for NULL). */
 long long db_col_int(const struct db_stmt *s, unsigned i);
 

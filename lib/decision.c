@@ -65,13 +65,6 @@ static struct db_stmt dc_page = DB_STMT(
     "AND (? IS NULL OR (outcome_status IS NOT NULL) = ?) "
     "AND seq < ? ORDER BY seq DESC LIMIT ?");
 
-/* Copies src (may be NULL) into a fixed buffer. */
-static void
-dc_copy(char *dst, size_t len, const char *src)
-{
-	snprintf(dst, len, "%s", src != NULL ? src : "");
-}
-
 static int64_t
 dc_time(const char *sql)
 {
@@ -90,8 +83,8 @@ decision_user_load(const char *tenant_id, const char *user_id, struct decision_u
 	if (db_exec(s, "ss", tenant_id, user_id) != 0)
 		return -1;
 	if (db_fetch(s) == 1) {
-		dc_copy(du->stage, sizeof(du->stage), db_col(s, 0));
-		dc_copy(du->risk, sizeof(du->risk), db_col(s, 1));
+		db_col_copy(s, 0, du->stage, sizeof(du->stage));
+		db_col_copy(s, 1, du->risk, sizeof(du->risk));
 		du->u.activation = db_col_double(s, 2);
 		du->u.engagement = db_col_double(s, 3);
 		du->u.expansion = db_col_double(s, 4);
@@ -101,8 +94,8 @@ decision_user_load(const char *tenant_id, const char *user_id, struct decision_u
 		du->u.stage_changed_at = dc_time(db_col(s, 7));
 		du->opted_out = (int)db_col_int(s, 8);
 		du->paused = (int)db_col_int(s, 9);
-		dc_copy(du->prev_stage, sizeof(du->prev_stage), db_col(s, 10));
-		dc_copy(du->partner, sizeof(du->partner), db_col(s, 11));
+		db_col_copy(s, 10, du->prev_stage, sizeof(du->prev_stage));
+		db_col_copy(s, 11, du->partner, sizeof(du->partner));
 		du->u.stage = du->stage;
 		du->u.risk = du->risk;
 		du->u.prev_stage = du->prev_stage[0] != '\0' ? du->prev_stage : NULL;
@@ -142,7 +135,7 @@ dc_cand_row(const struct db_stmt *s, const char *tenant_id, struct decision_cand
 {
 	const char *schema = db_col(s, 3), *ps = db_col(s, 7);
 
-	dc_copy(c->name, sizeof(c->name), db_col(s, 0));
+	db_col_copy(s, 0, c->name, sizeof(c->name));
 	if (db_col(s, 1) != NULL && (c->domain = strdup(db_col(s, 1))) == NULL)
 		return -1;
 	c->active = (int)db_col_int(s, 2);

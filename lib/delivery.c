@@ -110,12 +110,6 @@ delivery_free(struct delivery *d, size_t n)
 	free(d);
 }
 
-static void
-dl_copy(char *dst, size_t len, const char *src)
-{
-	snprintf(dst, len, "%s", src != NULL ? src : "");
-}
-
 int
 delivery_claim(const char *owner, int64_t now, long long lease_seconds, int limit,
     struct delivery **out, size_t *n)
@@ -160,11 +154,11 @@ delivery_claim(const char *owner, int64_t now, long long lease_seconds, int limi
 	}
 	while (i < claimed && db_fetch(s) == 1) {
 		d[i].id = (unsigned long long)db_col_int(s, 0);
-		dl_copy(d[i].tenant_id, sizeof(d[i].tenant_id), db_col(s, 1));
-		dl_copy(d[i].kind, sizeof(d[i].kind), db_col(s, 2));
-		dl_copy(d[i].msg_id, sizeof(d[i].msg_id), db_col(s, 3));
-		dl_copy(d[i].action_id, sizeof(d[i].action_id), db_col(s, 4));
-		dl_copy(d[i].endpoint_id, sizeof(d[i].endpoint_id), db_col(s, 5));
+		db_col_copy(s, 1, d[i].tenant_id, sizeof(d[i].tenant_id));
+		db_col_copy(s, 2, d[i].kind, sizeof(d[i].kind));
+		db_col_copy(s, 3, d[i].msg_id, sizeof(d[i].msg_id));
+		db_col_copy(s, 4, d[i].action_id, sizeof(d[i].action_id));
+		db_col_copy(s, 5, d[i].endpoint_id, sizeof(d[i].endpoint_id));
 		d[i].url = strdup(db_col(s, 6) ? db_col(s, 6) : "");
 		d[i].secret_sealed = strdup(db_col(s, 7) ? db_col(s, 7) : "");
 		d[i].body = strdup(db_col(s, 8) ? db_col(s, 8) : "");

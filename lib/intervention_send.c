@@ -154,12 +154,6 @@ isend_free(struct isend *v, size_t n)
 	free(v);
 }
 
-static void
-isend_copy(char *dst, size_t len, const char *src)
-{
-	snprintf(dst, len, "%s", src != NULL ? src : "");
-}
-
 static char *
 isend_dup(const char *s, int *oom)
 {
@@ -253,13 +247,13 @@ isend_claim(const char *owner, int64_t now, long long lease_seconds, int limit,
 			v = nv;
 		}
 		memset(&v[i], 0, sizeof(v[i]));
-		isend_copy(v[i].id, sizeof(v[i].id), db_col(&is_claimed, 0));
-		isend_copy(v[i].tenant_id, sizeof(v[i].tenant_id), db_col(&is_claimed, 1));
-		isend_copy(v[i].user_id, sizeof(v[i].user_id), db_col(&is_claimed, 2));
-		isend_copy(v[i].playbook_id, sizeof(v[i].playbook_id), db_col(&is_claimed, 3));
-		isend_copy(v[i].channel, sizeof(v[i].channel), db_col(&is_claimed, 4));
-		isend_copy(v[i].action_type, sizeof(v[i].action_type), db_col(&is_claimed, 5));
-		isend_copy(v[i].decision_id, sizeof(v[i].decision_id), db_col(&is_claimed, 6));
+		db_col_copy(&is_claimed, 0, v[i].id, sizeof(v[i].id));
+		db_col_copy(&is_claimed, 1, v[i].tenant_id, sizeof(v[i].tenant_id));
+		db_col_copy(&is_claimed, 2, v[i].user_id, sizeof(v[i].user_id));
+		db_col_copy(&is_claimed, 3, v[i].playbook_id, sizeof(v[i].playbook_id));
+		db_col_copy(&is_claimed, 4, v[i].channel, sizeof(v[i].channel));
+		db_col_copy(&is_claimed, 5, v[i].action_type, sizeof(v[i].action_type));
+		db_col_copy(&is_claimed, 6, v[i].decision_id, sizeof(v[i].decision_id));
 		v[i].subject = isend_dup(db_col(&is_claimed, 7) ? db_col(&is_claimed, 7) : "", &oom);
 		v[i].body = isend_dup(db_col(&is_claimed, 8) ? db_col(&is_claimed, 8) : "", &oom);
 		v[i].html = isend_dup(db_col(&is_claimed, 9), &oom);
@@ -490,8 +484,8 @@ isend_recover(int64_t now)
 		goto out;
 	}
 	while (n < 100 && db_fetch(&is_stale) == 1) {
-		isend_copy(ids[n][0], sizeof(ids[n][0]), db_col(&is_stale, 0));
-		isend_copy(ids[n][1], sizeof(ids[n][1]), db_col(&is_stale, 1));
+		db_col_copy(&is_stale, 0, ids[n][0], sizeof(ids[n][0]));
+		db_col_copy(&is_stale, 1, ids[n][1], sizeof(ids[n][1]));
 		started[n] = db_col_int(&is_stale, 2) != 0;
 		n++;
 	}
@@ -558,7 +552,7 @@ isend_by_action(const char *tenant_id, const char *action_id, char id[48])
 	if (db_exec(&is_by_ref, "ss", tenant_id, action_id) != 0)
 		return -1;
 	if (db_fetch(&is_by_ref) == 1)
-		isend_copy(id, 48, db_col(&is_by_ref, 0));
+		db_col_copy(&is_by_ref, 0, id, 48);
 	db_done(&is_by_ref);
 	return 0;
 }
