@@ -2,8 +2,9 @@
  * reply.h — the answers that every resource route gives in the same way,
  * so the FastCGI programs (fcgi/) do not each spell them out: one
  * resource read by id (404 for an id the tenant does not own, 500 for a
- * failed read), one page of a list (400 for a cursor that names
- * nothing, page.h's envelope), and the 500 of a missing master key.
+ * failed read), one page of a list (its limit/cursor query; 400 for a
+ * cursor that names nothing; page.h's envelope), and the 500 of a missing
+ * master key.
  */
 #ifndef RETIVO_REPLY_H
 #define RETIVO_REPLY_H
@@ -63,8 +64,9 @@ int reply_page_query(struct http_req *r, int strict, int *limit, const char **cu
  * Answers a page of a list from what the module's *_list() gave: 200 with
  * page_response(key, items, has_more); items NULL -> 400 invalid_field
  * "cursor" when bad_cursor ("cursor: does not name <noun>; pass the
- * next_cursor of the previous page", noun such as "an action"), else 500.
- * Takes ownership of items.
+ * next_cursor of the previous page", noun such as "an action"; NULL for a
+ * list whose *_list() never sets bad_cursor), else 500. Takes ownership
+ * of items.
  */
 void reply_page(struct http_req *r, const char *key, const char *noun, struct json_object *items,
     int has_more, int bad_cursor);
