@@ -32,6 +32,7 @@
 #include "jsonschema.h"
 #include "log.h"
 #include "page.h"
+#include "reply.h"
 
 static void actions_dispatch(struct http_req *);
 static void actions_list(struct http_req *);
@@ -223,37 +224,13 @@ actions_list(struct http_req *r)
 		return;
 	f.status = status >= 0 ? action_statuses[status] : NULL;
 	arr = action_list(r->auth.tenant_id, &f, limit, cursor, &has_more, &bad_cursor);
-	if (arr == NULL) {
-		if (bad_cursor)
-			http_error_field(r, 400, "invalid_field", "cursor",
-			    "cursor: does not name an action; pass the next_cursor of the previous page");
-		else
-			http_internal(r);
-		return;
-	}
-	http_json(r, 200, page_response("actions", arr, has_more));
+	reply_page(r, "actions", "an action", arr, has_more, bad_cursor);
 }
 
 static void
 actions_get(struct http_req *r)
 {
-	struct json_object *o, *out;
-	int found;
-
-	if (!id_has_prefix(r->params[0], "ea")) {
-		http_not_found(r, "action");
-		return;
-	}
-	if ((o = action_get_json(r->auth.tenant_id, r->params[0], &found)) == NULL) {
-		if (found)
-			http_internal(r);
-		else
-			http_not_found(r, "action");
-		return;
-	}
-	out = json_object_new_object();
-	json_object_object_add(out, "action", o);
-	http_json(r, 200, out);
+	reply_get(r, "ea", "action", "action", action_get_json);
 }
 
 static void

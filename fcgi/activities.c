@@ -27,6 +27,7 @@
 #include "jsonin.h"
 #include "log.h"
 #include "page.h"
+#include "reply.h"
 #include "resolve.h"
 
 static void commerce_create(struct http_req *);
@@ -118,19 +119,7 @@ fail_resolve(struct in *v, const struct resolve_err *e)
 static void
 cm_respond(struct http_req *r, const char *id, int status)
 {
-	struct json_object *o, *out;
-	int found;
-
-	if ((o = commerce_get_json(r->auth.tenant_id, id, &found)) == NULL) {
-		if (found)
-			http_internal(r);
-		else
-			http_not_found(r, "commerce");
-		return;
-	}
-	out = json_object_new_object();
-	json_object_object_add(out, "commerce", o);
-	http_json(r, status, out);
+	reply_by_id(r, status, "commerce", "commerce", commerce_get_json, id);
 }
 
 /*
@@ -231,16 +220,8 @@ commerce_list_route(struct http_req *r)
 	page_params(&v, &limit, &cursor);
 	if (in_reject(&v, r))
 		return;
-	if ((arr = commerce_list(r->auth.tenant_id, ext, limit, cursor, &has_more,
-	    &bad_cursor)) == NULL) {
-		if (bad_cursor)
-			http_error_field(r, 400, "invalid_field", "cursor",
-			    "cursor: does not name a commerce; pass the next_cursor of the previous page");
-		else
-			http_internal(r);
-		return;
-	}
-	http_json(r, 200, page_response("commerces", arr, has_more));
+	arr = commerce_list(r->auth.tenant_id, ext, limit, cursor, &has_more, &bad_cursor);
+	reply_page(r, "commerces", "a commerce", arr, has_more, bad_cursor);
 }
 
 static void
@@ -261,13 +242,9 @@ commerce_update_route(struct http_req *r)
 
 	if (tenant_header(r) != 0)
 		return;
-	if ((base = commerce_get_json(r->auth.tenant_id, r->params[0], &found)) == NULL) {
-		if (found)
-			http_internal(r);
-		else
-			http_not_found(r, "commerce");
+	base = commerce_get_json(r->auth.tenant_id, r->params[0], &found);
+	if (reply_missing(r, base, found, "commerce"))
 		return;
-	}
 	in_init(&v, r->body, NULL);
 	if (cm_read(&v, base, &row, &contacts, &attrs) != 0) {
 		in_reject(&v, r);
@@ -511,33 +488,15 @@ activity_list_route(struct http_req *r)
 	f.status = st >= 0 ? activity_statuses[st] : NULL;
 	f.type = ty >= 0 ? activity_types[ty] : NULL;
 	f.channel = ch >= 0 ? resolve_channels[ch] : NULL;
-	if ((arr = activity_list(r->auth.tenant_id, &f, limit, cursor, &has_more,
-	    &bad_cursor)) == NULL) {
-		if (bad_cursor)
-			http_error_field(r, 400, "invalid_field", "cursor",
-			    "cursor: does not name an activity; pass the next_cursor of the previous page");
-		else
-			http_internal(r);
-		return;
-	}
-	http_json(r, 200, page_response("activities", arr, has_more));
+	arr = activity_list(r->auth.tenant_id, &f, limit, cursor, &has_more, &bad_cursor);
+	reply_page(r, "activities", "an activity", arr, has_more, bad_cursor);
 }
 
 /* Answers with the activity's full view, or 404. */
 static void
 ac_respond(struct http_req *r, const char *id)
 {
-	struct json_object *o;
-	int found;
-
-	if ((o = activity_get_json(r->auth.tenant_id, id, &found)) == NULL) {
-		if (found)
-			http_internal(r);
-		else
-			http_not_found(r, "activity");
-		return;
-	}
-	http_json(r, 200, o);
+	reply_by_id(r, 200, NULL, "activity", activity_get_json, id);
 }
 
 static void

@@ -23,6 +23,7 @@
 #include "jsonin.h"
 #include "log.h"
 #include "page.h"
+#include "reply.h"
 #include "unsubscribe.h"
 
 static void customers_list(struct http_req *);
@@ -130,23 +131,10 @@ user_id_plausible(const char *user_id)
 static void
 customers_get(struct http_req *r)
 {
-	struct json_object *o, *out;
-	int found;
-
-	if (!user_id_plausible(r->params[0])) {
+	if (!user_id_plausible(r->params[0]))
 		http_not_found(r, "customer");
-		return;
-	}
-	if ((o = customer_get_json(r->auth.tenant_id, r->params[0], &found)) == NULL) {
-		if (found)
-			http_internal(r);
-		else
-			http_not_found(r, "customer");
-		return;
-	}
-	out = json_object_new_object();
-	json_object_object_add(out, "customer", o);
-	http_json(r, 200, out);
+	else
+		reply_by_id(r, 200, "customer", "customer", customer_get_json, r->params[0]);
 }
 
 /*
@@ -185,7 +173,7 @@ request_origin(struct http_req *r, char *out, size_t outlen)
 static void
 customers_unsubscribe_link(struct http_req *r)
 {
-	const struct conf *c = conf_get();
+	const unsigned char *key;
 	struct json_object *out;
 	char token[UNSUBSCRIBE_TOKEN_MAX + 1], path[UNSUBSCRIBE_TOKEN_MAX + 32];
 	char origin[300], url[sizeof(origin) + sizeof(path)];
@@ -200,12 +188,9 @@ customers_unsubscribe_link(struct http_req *r)
 		http_internal(r);
 		return;
 	}
-	if (!c->have_master_key) {
-		log_err("master_key is not configured; cannot sign unsubscribe links");
-		http_internal(r);
+	if ((key = reply_master_key(r, "sign unsubscribe links")) == NULL)
 		return;
-	}
-	if (unsubscribe_token_make(c->master_key, r->auth.tenant_id, r->params[0], token,
+	if (unsubscribe_token_make(key, r->auth.tenant_id, r->params[0], token,
 	    sizeof(token)) != 0) {
 		log_err("cannot make an unsubscribe token for a user of tenant %s",
 		    r->auth.tenant_id);

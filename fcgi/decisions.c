@@ -39,6 +39,7 @@
 #include "jsonout.h"
 #include "log.h"
 #include "page.h"
+#include "reply.h"
 
 static void decisions_recommend(struct http_req *);
 static void decisions_list(struct http_req *);
@@ -409,37 +410,13 @@ decisions_list(struct http_req *r)
 	if (in_reject(&v, r))
 		return;
 	arr = decision_list(r->auth.tenant_id, &f, limit, cursor, &has_more, &bad_cursor);
-	if (arr == NULL) {
-		if (bad_cursor)
-			http_error_field(r, 400, "invalid_field", "cursor",
-			    "cursor: does not name a decision; pass the next_cursor of the previous page");
-		else
-			http_internal(r);
-		return;
-	}
-	http_json(r, 200, page_response("decisions", arr, has_more));
+	reply_page(r, "decisions", "a decision", arr, has_more, bad_cursor);
 }
 
 static void
 decisions_get(struct http_req *r)
 {
-	struct json_object *o, *out;
-	int found;
-
-	if (!id_has_prefix(r->params[0], "dec")) {
-		http_not_found(r, "decision");
-		return;
-	}
-	if ((o = decision_get_json(r->auth.tenant_id, r->params[0], &found)) == NULL) {
-		if (found)
-			http_internal(r);
-		else
-			http_not_found(r, "decision");
-		return;
-	}
-	out = json_object_new_object();
-	json_object_object_add(out, "decision", o);
-	http_json(r, 200, out);
+	reply_get(r, "dec", "decision", "decision", decision_get_json);
 }
 
 static void
@@ -490,7 +467,7 @@ decisions_outcome(struct http_req *r)
 static struct json_object *
 dry_decision(const struct choice *ch, const char *user_id)
 {
-	struct json_object *o = json_object_new_object();
+	struct json_object *o;
 	const char *reason = NULL;
 	char why[DECIDE_REASONING_LEN];
 	int c = ch->res.chosen;
@@ -504,12 +481,6 @@ dry_decision(const struct choice *ch, const char *user_id)
 	else if (c < 0)
 		reason = "no_valid_parameters";
 	if (reason != NULL) {
-		jo_str(o, "action", "skip");
-		json_object_object_add(o, "action_type", NULL);
-		json_object_object_add(o, "parameters", NULL);
-		json_object_object_add(o, "playbook_id", NULL);
-		json_object_object_add(o, "channel", NULL);
-		jo_double(o, "confidence", 0);
 		if (ch->du.opted_out || ch->du.paused)
 			snprintf(why, sizeof(why), "User %s is %s, so no intervention would be "
 			    "sent.", user_id, ch->du.opted_out ? "opted out" : "paused");
@@ -520,10 +491,9 @@ dry_decision(const struct choice *ch, const char *user_id)
 			snprintf(why, sizeof(why), "No action type could be given valid parameters "
 			    "for user %s (%s: %s).", user_id, ch->arms[0].action,
 			    ch->arms[0].why_unusable);
-		jo_str(o, "reasoning", why);
-		jo_str(o, "reason", reason);
-		return o;
+		return evaluate_skip_json(why, reason);
 	}
+	o = json_object_new_object();
 	jo_str(o, "action", "intervene");
 	jo_str(o, "action_type", ch->arms[c].action);
 	json_object_object_add(o, "parameters", json_object_get(ch->arms[c].parameters));

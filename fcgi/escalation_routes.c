@@ -12,16 +12,15 @@
 #include <string.h>
 
 #include "escalation.h"
-#include "event.h"
 #include "http.h"
 #include "ids.h"
-#include "intervention.h"
 #include "interventions_routes.h"
 #include "jsonin.h"
 #include "log.h"
 #include "member.h"
 #include "page.h"
 #include "playbook.h"
+#include "reply.h"
 
 static const char *const list_fields[] = { "status", "limit", "cursor", NULL };
 static const char *const create_fields[] = { "user_id", "playbook_id", "severity", "reason",
@@ -45,44 +44,20 @@ esc_list(struct http_req *r)
 		return;
 	arr = escalation_list(r->auth.tenant_id, status >= 0 ? escalation_statuses[status] : NULL,
 	    limit, cursor, &has_more, &bad_cursor);
-	if (arr == NULL) {
-		if (bad_cursor)
-			http_error_field(r, 400, "invalid_field", "cursor", "cursor: does not name "
-			    "an escalation; pass the next_cursor of the previous page");
-		else
-			http_internal(r);
-		return;
-	}
-	http_json(r, 200, page_response("escalations", arr, has_more));
+	reply_page(r, "escalations", "an escalation", arr, has_more, bad_cursor);
 }
 
 /* Answers {"escalation": {...}} with status, or the error. */
 static void
 esc_answer(struct http_req *r, int status, const char *id)
 {
-	struct json_object *o, *out;
-	int found;
-
-	if ((o = escalation_get_json(r->auth.tenant_id, id, &found)) == NULL) {
-		if (found)
-			http_internal(r);
-		else
-			http_not_found(r, "escalation");
-		return;
-	}
-	out = json_object_new_object();
-	json_object_object_add(out, "escalation", o);
-	http_json(r, status, out);
+	reply_by_id(r, status, "escalation", "escalation", escalation_get_json, id);
 }
 
 void
 esc_get(struct http_req *r)
 {
-	if (!id_has_prefix(r->params[0], "esc")) {
-		http_not_found(r, "escalation");
-		return;
-	}
-	esc_answer(r, 200, r->params[0]);
+	reply_get(r, "esc", "escalation", "escalation", escalation_get_json);
 }
 
 void
@@ -97,34 +72,20 @@ esc_create(struct http_req *r)
 	memset(&n, 0, sizeof(n));
 	in_init(&v, r->body, NULL);
 	in_only(&v, create_fields);
-	n.user_id = in_str(&v, "user_id", IN_REQUIRED, 1, INTERVENTION_USER_ID_MAX);
-	if (n.user_id == NULL && !v.failed)
-		in_fail(&v, "user_id", "missing_field", "is required");
-	else if (n.user_id != NULL && !event_user_id_valid(n.user_id))
-		in_fail(&v, "user_id", "invalid_field", "must not contain control characters");
+	n.user_id = routes_user_id(&v);
 	n.playbook_id = in_str(&v, "playbook_id", IN_NULLABLE, 1, 40);
 	sev = in_enum(&v, "severity", IN_REQUIRED, escalation_severities);
-	if (sev < 0 && !v.failed)
-		in_fail(&v, "severity", "missing_field", "is required");
+	in_require(&v, "severity", sev >= 0);
 	n.reason = in_str(&v, "reason", IN_REQUIRED, 1, ESCALATION_REASON_MAX);
-	if (n.reason == NULL && !v.failed)
-		in_fail(&v, "reason", "missing_field", "is required");
+	in_require(&v, "reason", n.reason != NULL);
 	if (in_reject(&v, r))
 		return;
 	n.tenant_id = r->auth.tenant_id;
 	n.severity = escalation_severities[sev];
 	/* Opted-out and paused users may still be escalated to a human:
 	 * nobody is messaged. */
-	if ((rc = intervention_user_state(r->auth.tenant_id, n.user_id, &opted_out,
-	    &paused)) < 0) {
-		http_internal(r);
+	if (routes_user_state(r, n.user_id, &opted_out, &paused) != 0)
 		return;
-	}
-	if (rc == 1) {
-		http_error(r, 404, "user_not_found", "no user %s: send an event or $identify "
-		    "first", n.user_id);
-		return;
-	}
 	if (n.playbook_id != NULL) {
 		memset(&pb, 0, sizeof(pb));
 		rc = id_has_prefix(n.playbook_id, "pb") ?
@@ -147,11 +108,14 @@ esc_create(struct http_req *r)
 	esc_answer(r, 201, id);
 }
 
-/* The answer to a refused move: 404 or 409 naming the current status. */
+/* The answer to a move of r->params[0]: the escalation when rc is
+ * ESCALATION_OK, else 404, or 409 naming the current status cur. */
 static void
-esc_refused(struct http_req *r, int rc, const char *verb, const char *cur)
+esc_moved(struct http_req *r, int rc, const char *verb, const char *cur)
 {
-	if (rc == ESCALATION_NOT_FOUND)
+	if (rc == ESCALATION_OK)
+		esc_answer(r, 200, r->params[0]);
+	else if (rc == ESCALATION_NOT_FOUND)
 		http_not_found(r, "escalation");
 	else if (rc == ESCALATION_INVALID)
 		http_error(r, 409, "invalid_transition", "cannot %s escalation %s: its status is "
@@ -175,16 +139,11 @@ esc_handle(struct http_req *r)
 	in_init(&v, r->body, NULL);
 	in_only(&v, handle_fields);
 	action = in_str(&v, "action_taken", IN_REQUIRED, 1, ESCALATION_REASON_MAX);
-	if (action == NULL && !v.failed)
-		in_fail(&v, "action_taken", "missing_field", "is required");
+	in_require(&v, "action_taken", action != NULL);
 	if (in_reject(&v, r))
 		return;
 	rc = escalation_handle(r->auth.tenant_id, r->params[0], action, r->now, cur);
-	if (rc != ESCALATION_OK) {
-		esc_refused(r, rc, "handle", cur);
-		return;
-	}
-	esc_answer(r, 200, r->params[0]);
+	esc_moved(r, rc, "handle", cur);
 }
 
 /* Checks `to`: an e-mail address, or a member id of this tenant's team.
@@ -220,17 +179,12 @@ esc_delegate(struct http_req *r)
 	in_init(&v, r->body, NULL);
 	in_only(&v, delegate_fields);
 	to = in_str(&v, "to", IN_REQUIRED, 1, 254);
-	if (to == NULL && !v.failed)
-		in_fail(&v, "to", "missing_field", "is required");
-	else if (to != NULL)
+	in_require(&v, "to", to != NULL);
+	if (to != NULL)
 		esc_check_to(&v, r, to);
 	note = in_str(&v, "note", IN_NULLABLE, 1, ESCALATION_REASON_MAX);
 	if (in_reject(&v, r))
 		return;
 	rc = escalation_delegate(r->auth.tenant_id, r->params[0], to, note, r->now, cur);
-	if (rc != ESCALATION_OK) {
-		esc_refused(r, rc, "delegate", cur);
-		return;
-	}
-	esc_answer(r, 200, r->params[0]);
+	esc_moved(r, rc, "delegate", cur);
 }

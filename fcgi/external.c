@@ -19,6 +19,7 @@
 #include "jsonschema.h"
 #include "log.h"
 #include "page.h"
+#include "reply.h"
 #include "url.h"
 
 static void action_type_create(struct http_req *);
@@ -146,7 +147,7 @@ at_target_refused(struct http_req *r, const char *hook)
 static void
 action_type_create(struct http_req *r)
 {
-	const struct conf *c = conf_get();
+	const unsigned char *key;
 	struct actiontype a;
 	struct in v;
 	struct json_object *o, *out;
@@ -161,13 +162,9 @@ action_type_create(struct http_req *r)
 	}
 	if (at_target_refused(r, a.delivery_webhook))
 		goto out;
-	if (!c->have_master_key) {
-		log_err("master_key is not configured; cannot store webhook secrets");
-		http_internal(r);
+	if ((key = reply_master_key(r, "store webhook secrets")) == NULL)
 		goto out;
-	}
-	if (crypto_random_hex(secret, 32) != 0 ||
-	    (sealed = crypto_seal(c->master_key, secret, strlen(secret))) == NULL) {
+	if (crypto_sealed_secret(key, secret, &sealed) != 0) {
 		log_err("cannot create a webhook secret");
 		http_internal(r);
 		goto out;
@@ -228,29 +225,13 @@ action_type_list(struct http_req *r)
 static void
 at_respond(struct http_req *r, const char *id)
 {
-	struct json_object *o, *out;
-	int found;
-
-	if ((o = actiontype_get_json(r->auth.tenant_id, id, &found)) == NULL) {
-		if (found)
-			http_internal(r);
-		else
-			http_not_found(r, "action type");
-		return;
-	}
-	out = json_object_new_object();
-	json_object_object_add(out, "action_type", o);
-	http_json(r, 200, out);
+	reply_by_id(r, 200, "action_type", "action type", actiontype_get_json, id);
 }
 
 static void
 action_type_get(struct http_req *r)
 {
-	if (!id_has_prefix(r->params[0], "at")) {
-		http_not_found(r, "action type");
-		return;
-	}
-	at_respond(r, r->params[0]);
+	reply_get(r, "at", "action_type", "action type", actiontype_get_json);
 }
 
 static void

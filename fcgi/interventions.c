@@ -43,6 +43,7 @@
 #include "message.h"
 #include "page.h"
 #include "playbook.h"
+#include "reply.h"
 #include "settings.h"
 #include "timeutil.h"
 
@@ -109,6 +110,34 @@ routes_actor(const struct http_req *r, char *buf, size_t len)
 	return buf;
 }
 
+const char *
+routes_user_id(struct in *v)
+{
+	const char *u = in_str(v, "user_id", IN_REQUIRED, 1, INTERVENTION_USER_ID_MAX);
+
+	in_require(v, "user_id", u != NULL);
+	if (u != NULL && !event_user_id_valid(u))
+		in_fail(v, "user_id", "invalid_field", "must not contain control characters");
+	return u;
+}
+
+int
+routes_user_state(struct http_req *r, const char *user_id, int *opted_out, int *paused)
+{
+	int rc = intervention_user_state(r->auth.tenant_id, user_id, opted_out, paused);
+
+	if (rc < 0) {
+		http_internal(r);
+		return -1;
+	}
+	if (rc == 1) {
+		http_error(r, 404, "user_not_found", "no user %s: send an event or $identify "
+		    "first", user_id);
+		return -1;
+	}
+	return 0;
+}
+
 static void
 iv_list(struct http_req *r)
 {
@@ -133,35 +162,13 @@ iv_list(struct http_req *r)
 	f.status = status >= 0 ? intervention_statuses[status] : NULL;
 	f.channel = channel >= 0 ? intervention_channels[channel] : NULL;
 	arr = intervention_list(r->auth.tenant_id, &f, limit, cursor, &has_more, &bad_cursor);
-	if (arr == NULL) {
-		if (bad_cursor)
-			http_error_field(r, 400, "invalid_field", "cursor", "cursor: does not name "
-			    "an intervention; pass the next_cursor of the previous page");
-		else
-			http_internal(r);
-		return;
-	}
-	http_json(r, 200, page_response("interventions", arr, has_more));
+	reply_page(r, "interventions", "an intervention", arr, has_more, bad_cursor);
 }
 
 static void
 iv_get(struct http_req *r)
 {
-	struct json_object *o;
-	int found;
-
-	if (!id_has_prefix(r->params[0], "int")) {
-		http_not_found(r, "intervention");
-		return;
-	}
-	if ((o = intervention_get_json(r->auth.tenant_id, r->params[0], &found)) == NULL) {
-		if (found)
-			http_internal(r);
-		else
-			http_not_found(r, "intervention");
-		return;
-	}
-	http_json(r, 200, o);
+	reply_get(r, "int", NULL, "intervention", intervention_get_json);
 }
 
 /* What a manual creation resolved besides the body. */
@@ -329,25 +336,15 @@ iv_create(struct http_req *r)
 	memset(&p, 0, sizeof(p));
 	in_init(&v, r->body, NULL);
 	in_only(&v, create_fields);
-	n.user_id = in_str(&v, "user_id", IN_REQUIRED, 1, INTERVENTION_USER_ID_MAX);
-	if (n.user_id == NULL && !v.failed)
-		in_fail(&v, "user_id", "missing_field", "is required");
-	else if (n.user_id != NULL && !event_user_id_valid(n.user_id))
-		in_fail(&v, "user_id", "invalid_field", "must not contain control characters");
+	n.user_id = routes_user_id(&v);
 	n.playbook_id = in_str(&v, "playbook_id", IN_NULLABLE, 1, 40);
 	chan = in_enum(&v, "channel", IN_NULLABLE, intervention_channels);
 	p.action_type = in_str(&v, "action_type", IN_NULLABLE, 1, 64);
 	params = in_obj(&v, "parameters", IN_NULLABLE);
 	if (in_reject(&v, r))
 		return;
-	if ((rc = intervention_user_state(r->auth.tenant_id, n.user_id, &opted_out,
-	    &paused)) < 0)
-		goto internal;
-	if (rc == 1) {
-		http_error(r, 404, "user_not_found", "no user %s: send an event or $identify "
-		    "first", n.user_id);
+	if (routes_user_state(r, n.user_id, &opted_out, &paused) != 0)
 		goto out;
-	}
 	if (opted_out || paused) {
 		http_error(r, 409, opted_out ? "user_opted_out" : "user_paused", "user %s is %s: "
 		    "nothing may be sent to them", n.user_id, opted_out ? "opted out" : "paused");
@@ -448,9 +445,8 @@ iv_verb(struct http_req *r, const char *verb, int reason_flags)
 	in_only(&v, reason_flags >= 0 ? reason_fields : none);
 	if (reason_flags >= 0)
 		reason = in_str(&v, "reason", reason_flags, 1, INTERVENTION_REASON_MAX);
-	/* jsonin reads a missing body as an empty one without complaint. */
-	if (reason_flags == IN_REQUIRED && reason == NULL && !v.failed)
-		in_fail(&v, "reason", "missing_field", "is required");
+	if (reason_flags == IN_REQUIRED)
+		in_require(&v, "reason", reason != NULL);
 	if (in_reject(&v, r))
 		return;
 	rc = intervention_apply(r->auth.tenant_id, r->params[0], verb, reason,

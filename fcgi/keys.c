@@ -13,6 +13,7 @@
 #include "jsonin.h"
 #include "log.h"
 #include "page.h"
+#include "reply.h"
 
 static void keys_create(struct http_req *);
 static void keys_list(struct http_req *);
@@ -86,20 +87,14 @@ keys_create(struct http_req *r)
 static void
 keys_list(struct http_req *r)
 {
-	struct in v;
 	struct json_object *arr;
 	const char *cursor;
 	int limit, has_more;
 
-	in_init(&v, r->query, NULL);
-	page_params(&v, &limit, &cursor);
-	if (in_reject(&v, r))
+	if (reply_page_query(r, 0, &limit, &cursor) != 0)
 		return;
-	if ((arr = apikey_list(r->auth.tenant_id, limit, cursor, &has_more)) == NULL) {
-		http_internal(r);
-		return;
-	}
-	http_json(r, 200, page_response("keys", arr, has_more));
+	arr = apikey_list(r->auth.tenant_id, limit, cursor, &has_more);
+	reply_page(r, "keys", NULL, arr, has_more, 0);
 }
 
 static void
@@ -112,13 +107,9 @@ keys_revoke(struct http_req *r)
 		http_not_found(r, "API key");
 		return;
 	}
-	if ((key = apikey_revoke(r->auth.tenant_id, r->params[0], r->now, &found)) == NULL) {
-		if (found)
-			http_internal(r);
-		else
-			http_not_found(r, "API key");
+	key = apikey_revoke(r->auth.tenant_id, r->params[0], r->now, &found);
+	if (reply_missing(r, key, found, "API key"))
 		return;
-	}
 	out = json_object_new_object();
 	json_object_object_add(out, "key", key);
 	json_object_object_add(out, "revoked", json_object_new_boolean(1));

@@ -26,6 +26,7 @@
 #include "log.h"
 #include "page.h"
 #include "partner.h"
+#include "reply.h"
 #include "tenant.h"
 #include "url.h"
 
@@ -103,15 +104,12 @@ customers_list(struct http_req *r)
 {
 	struct json_object *arr, *out;
 	const char *cursor;
-	struct in v;
 	long long total;
 	int limit, has_more;
 
 	if (!partner_caller(r))
 		return;
-	in_init(&v, r->query, NULL);
-	page_params(&v, &limit, &cursor);
-	if (in_reject(&v, r))
+	if (reply_page_query(r, 0, &limit, &cursor) != 0)
 		return;
 	if ((arr = partner_customer_list(r->auth.tenant_id, limit, cursor, &has_more,
 	    &total)) == NULL) {
@@ -182,25 +180,12 @@ customers_create(struct http_req *r)
 static void
 customers_get(struct http_req *r)
 {
-	struct json_object *o, *out;
-	int found;
-
 	if (!partner_caller(r))
 		return;
-	if (!id_is_uuid(r->params[0])) {
+	if (!id_is_uuid(r->params[0]))
 		http_not_found(r, "customer");
-		return;
-	}
-	if ((o = partner_customer_json(r->auth.tenant_id, r->params[0], &found)) == NULL) {
-		if (found)
-			http_internal(r);
-		else
-			http_not_found(r, "customer");
-		return;
-	}
-	out = json_object_new_object();
-	json_object_object_add(out, "customer", o);
-	http_json(r, 200, out);
+	else
+		reply_by_id(r, 200, "customer", "customer", partner_customer_json, r->params[0]);
 }
 
 /*
@@ -231,7 +216,7 @@ templates_refused(struct http_req *r, const struct partner_integration *pi)
 static void
 integrations_create(struct http_req *r)
 {
-	const struct conf *c = conf_get();
+	const unsigned char *key;
 	struct partner_integration *pi = NULL;
 	struct json_object *o, *out;
 	char id[48], conflict[65], secret[65], *sealed = NULL;
@@ -254,13 +239,9 @@ integrations_create(struct http_req *r)
 	}
 	if (templates_refused(r, pi))
 		goto out;
-	if (!c->have_master_key) {
-		log_err("master_key is not configured; cannot store webhook secrets");
-		http_internal(r);
+	if ((key = reply_master_key(r, "store webhook secrets")) == NULL)
 		goto out;
-	}
-	if (crypto_random_hex(secret, 32) != 0 ||
-	    (sealed = crypto_seal(c->master_key, secret, strlen(secret))) == NULL) {
+	if (crypto_sealed_secret(key, secret, &sealed) != 0) {
 		log_err("partners: cannot create a webhook secret");
 		http_internal(r);
 		goto out;
@@ -298,20 +279,14 @@ integrations_list(struct http_req *r)
 {
 	struct json_object *arr;
 	const char *cursor;
-	struct in v;
 	int limit, has_more;
 
 	if (!partner_caller(r))
 		return;
-	in_init(&v, r->query, NULL);
-	page_params(&v, &limit, &cursor);
-	if (in_reject(&v, r))
+	if (reply_page_query(r, 0, &limit, &cursor) != 0)
 		return;
-	if ((arr = partner_integration_list(r->auth.tenant_id, limit, cursor, &has_more)) == NULL) {
-		http_internal(r);
-		return;
-	}
-	http_json(r, 200, page_response("integrations", arr, has_more));
+	arr = partner_integration_list(r->auth.tenant_id, limit, cursor, &has_more);
+	reply_page(r, "integrations", NULL, arr, has_more, 0);
 }
 
 static void

@@ -16,6 +16,7 @@
 #include "jsonin.h"
 #include "log.h"
 #include "platform.h"
+#include "reply.h"
 #include "url.h"
 
 static void platforms_list(struct http_req *);
@@ -123,7 +124,7 @@ connect_read(struct in *v, const struct platform *p, char **creds_text, const ch
 static void
 platforms_connect(struct http_req *r)
 {
-	const struct conf *c = conf_get();
+	const unsigned char *key;
 	const struct platform *p;
 	struct json_object *registered = NULL, *entry, *out;
 	struct in v;
@@ -138,17 +139,14 @@ platforms_connect(struct http_req *r)
 		in_reject(&v, r);
 		goto out;
 	}
-	if (c == NULL || !c->have_master_key) {
-		log_err("master_key is not configured; cannot store platform credentials");
-		http_internal(r);
+	if ((key = reply_master_key(r, "store platform credentials")) == NULL)
 		goto out;
-	}
-	if ((sealed = crypto_seal(c->master_key, creds, strlen(creds))) == NULL) {
+	if ((sealed = crypto_seal(key, creds, strlen(creds))) == NULL) {
 		log_err("cannot seal platform credentials");
 		http_internal(r);
 		goto out;
 	}
-	rc = platform_connect(r->auth.tenant_id, p, sealed, hook, c->master_key, r->now,
+	rc = platform_connect(r->auth.tenant_id, p, sealed, hook, key, r->now,
 	    &registered, conflict);
 	if (rc == 1) {
 		http_error(r, 409, "duplicate", "%s: an action type with this name already exists "

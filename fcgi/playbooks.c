@@ -23,6 +23,7 @@
 #include "log.h"
 #include "page.h"
 #include "playbook.h"
+#include "reply.h"
 
 static void pb_create(struct http_req *);
 static void pb_list(struct http_req *);
@@ -171,19 +172,7 @@ pb_read(struct http_req *r, struct json_object *base, int creating, struct playb
 static void
 pb_respond(struct http_req *r, const char *id, int status)
 {
-	struct json_object *o, *out;
-	int found;
-
-	if ((o = playbook_get_json(r->auth.tenant_id, id, &found)) == NULL) {
-		if (found)
-			http_internal(r);
-		else
-			http_not_found(r, "playbook");
-		return;
-	}
-	out = json_object_new_object();
-	json_object_object_add(out, "playbook", o);
-	http_json(r, status, out);
+	reply_by_id(r, status, "playbook", "playbook", playbook_get_json, id);
 }
 
 static void
@@ -221,12 +210,9 @@ pb_list(struct http_req *r)
 	page_params(&v, &limit, &cursor);
 	if (in_reject(&v, r))
 		return;
-	if ((arr = playbook_list_json(r->auth.tenant_id, area >= 0 ? areas[area] : NULL,
-	    status >= 0 ? statuses[status] : NULL, limit, cursor, &has_more)) == NULL) {
-		http_internal(r);
-		return;
-	}
-	http_json(r, 200, page_response("playbooks", arr, has_more));
+	arr = playbook_list_json(r->auth.tenant_id, area >= 0 ? areas[area] : NULL,
+	    status >= 0 ? statuses[status] : NULL, limit, cursor, &has_more);
+	reply_page(r, "playbooks", NULL, arr, has_more, 0);
 }
 
 static void
@@ -251,13 +237,9 @@ pb_update(struct http_req *r)
 		http_not_found(r, "playbook");
 		return;
 	}
-	if ((base = playbook_load_fields(r->auth.tenant_id, r->params[0], &found)) == NULL) {
-		if (found)
-			http_internal(r);
-		else
-			http_not_found(r, "playbook");
+	base = playbook_load_fields(r->auth.tenant_id, r->params[0], &found);
+	if (reply_missing(r, base, found, "playbook"))
 		return;
-	}
 	if (pb_read(r, base, 0, &row) != 0)
 		goto out;
 	snprintf(row.id, sizeof(row.id), "%s", r->params[0]);
@@ -330,14 +312,8 @@ pb_report(struct http_req *r)
 		http_not_found(r, "playbook");
 		return;
 	}
-	if ((o = playbook_report_json(r->auth.tenant_id, r->params[0], r->now, &found)) == NULL) {
-		if (found)
-			http_internal(r);
-		else
-			http_not_found(r, "playbook");
-		return;
-	}
-	http_json(r, 200, o);
+	o = playbook_report_json(r->auth.tenant_id, r->params[0], r->now, &found);
+	reply_one(r, 200, NULL, "playbook", o, found);
 }
 
 int

@@ -20,6 +20,7 @@
 #include "log.h"
 #include "member.h"
 #include "page.h"
+#include "reply.h"
 #include "team.h"
 #include "tenant.h"
 #include "timeutil.h"
@@ -82,7 +83,6 @@ static const char *const actor_types[] = { "api_key", "member", "anonymous", NUL
 static const char *const methods[] = { "POST", "PUT", "PATCH", "DELETE", NULL };
 static const char *const audit_fields[] = { "actor", "actor_type", "action", "method", "object",
 	"since", "until", "limit", "cursor", NULL };
-static const char *const page_fields[] = { "limit", "cursor", NULL };
 
 /* The acting key or member, for invited_by. */
 static const char *
@@ -147,21 +147,14 @@ team_invite(struct http_req *r)
 static void
 team_members(struct http_req *r)
 {
-	struct in v;
 	struct json_object *arr;
 	const char *cursor;
 	int limit, has_more;
 
-	in_init(&v, r->query, NULL);
-	in_only(&v, page_fields);
-	page_params(&v, &limit, &cursor);
-	if (in_reject(&v, r))
+	if (reply_page_query(r, 1, &limit, &cursor) != 0)
 		return;
-	if ((arr = member_list(r->auth.tenant_id, limit, cursor, &has_more)) == NULL) {
-		http_internal(r);
-		return;
-	}
-	http_json(r, 200, page_response("members", arr, has_more));
+	arr = member_list(r->auth.tenant_id, limit, cursor, &has_more);
+	reply_page(r, "members", NULL, arr, has_more, 0);
 }
 
 static void
@@ -239,22 +232,14 @@ team_member_delete(struct http_req *r)
 static void
 team_invitations(struct http_req *r)
 {
-	struct in v;
 	struct json_object *arr;
 	const char *cursor;
 	int limit, has_more;
 
-	in_init(&v, r->query, NULL);
-	in_only(&v, page_fields);
-	page_params(&v, &limit, &cursor);
-	if (in_reject(&v, r))
+	if (reply_page_query(r, 1, &limit, &cursor) != 0)
 		return;
-	if ((arr = member_invitation_list(r->auth.tenant_id, r->now, limit, cursor,
-	    &has_more)) == NULL) {
-		http_internal(r);
-		return;
-	}
-	http_json(r, 200, page_response("invitations", arr, has_more));
+	arr = member_invitation_list(r->auth.tenant_id, r->now, limit, cursor, &has_more);
+	reply_page(r, "invitations", NULL, arr, has_more, 0);
 }
 
 static void
@@ -313,11 +298,8 @@ audit_logs(struct http_req *r)
 		time_format_sql(t_until, until);
 		f.until = until;
 	}
-	if ((arr = audit_list(r->auth.tenant_id, &f, limit, cursor, &has_more)) == NULL) {
-		http_internal(r);
-		return;
-	}
-	http_json(r, 200, page_response("audit_logs", arr, has_more));
+	arr = audit_list(r->auth.tenant_id, &f, limit, cursor, &has_more);
+	reply_page(r, "audit_logs", NULL, arr, has_more, 0);
 }
 
 static void

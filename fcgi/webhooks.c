@@ -22,6 +22,7 @@
 #include "jsonin.h"
 #include "log.h"
 #include "page.h"
+#include "reply.h"
 #include "url.h"
 
 static void endpoint_create(struct http_req *);
@@ -140,25 +141,13 @@ ep_read_fields(struct in *v, struct endpoint_input *in, char **events_text, int 
 static void
 ep_respond(struct http_req *r, const char *id, int status)
 {
-	struct json_object *o, *out;
-	int found;
-
-	if ((o = endpoint_get_json(r->auth.tenant_id, id, &found)) == NULL) {
-		if (found)
-			http_internal(r);
-		else
-			http_not_found(r, "webhook endpoint");
-		return;
-	}
-	out = json_object_new_object();
-	json_object_object_add(out, "endpoint", o);
-	http_json(r, status, out);
+	reply_by_id(r, status, "endpoint", "webhook endpoint", endpoint_get_json, id);
 }
 
 static void
 endpoint_create(struct http_req *r)
 {
-	const struct conf *c = conf_get();
+	const unsigned char *key;
 	struct endpoint_input in;
 	struct json_object *o, *out;
 	struct in v;
@@ -170,13 +159,10 @@ endpoint_create(struct http_req *r)
 		in_reject(&v, r);
 		goto out;
 	}
-	if (c == NULL || !c->have_master_key) {
-		log_err("master_key is not configured; cannot store webhook secrets");
-		http_internal(r);
+	if ((key = reply_master_key(r, "store webhook secrets")) == NULL)
 		goto out;
-	}
 	if (endpoint_secret_new(secret) != 0 ||
-	    (sealed = crypto_seal(c->master_key, secret, strlen(secret))) == NULL) {
+	    (sealed = crypto_seal(key, secret, strlen(secret))) == NULL) {
 		log_err("cannot create an endpoint secret");
 		http_internal(r);
 		goto out;
@@ -199,20 +185,14 @@ out:
 static void
 endpoint_list_route(struct http_req *r)
 {
-	struct in v;
 	struct json_object *arr;
 	const char *cursor;
 	int limit, has_more;
 
-	in_init(&v, r->query, NULL);
-	page_params(&v, &limit, &cursor);
-	if (in_reject(&v, r))
+	if (reply_page_query(r, 0, &limit, &cursor) != 0)
 		return;
-	if ((arr = endpoint_list(r->auth.tenant_id, limit, cursor, &has_more)) == NULL) {
-		http_internal(r);
-		return;
-	}
-	http_json(r, 200, page_response("endpoints", arr, has_more));
+	arr = endpoint_list(r->auth.tenant_id, limit, cursor, &has_more);
+	reply_page(r, "endpoints", NULL, arr, has_more, 0);
 }
 
 static void

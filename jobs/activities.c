@@ -32,6 +32,7 @@
 #include "conf.h"
 #include "db.h"
 #include "delivery.h"
+#include "jobopt.h"
 #include "log.h"
 #include "timeutil.h"
 
@@ -39,68 +40,25 @@
 #define ACTIVITIES_LIMIT	1000
 #define ACTIVITIES_LEASE	60
 
-/* Value of "--name value" in argv, or NULL. */
-static const char *
-act_opt(int argc, char **argv, const char *name)
-{
-	int i;
-
-	for (i = 1; i + 1 < argc; i++)
-		if (strcmp(argv[i], name) == 0)
-			return argv[i + 1];
-	return NULL;
-}
-
-/* --name as an integer in [1, max]; dflt when absent, -1 when bad. */
-static long long
-act_num(int argc, char **argv, const char *name, long long max, long long dflt)
-{
-	const char *s = act_opt(argc, argv, name);
-	char *end;
-	long long v;
-
-	if (s == NULL)
-		return dflt;
-	v = strtoll(s, &end, 10);
-	if (*s == '\0' || *end != '\0' || v < 1 || v > max) {
-		fprintf(stderr, "retivo-activities: %s must be an integer from 1 to %lld\n", name,
-		    max);
-		return -1;
-	}
-	return v;
-}
+#define ACTIVITIES_PROG	"retivo-activities"
 
 /* 0, or -1 having printed the usage problem. */
 static int
 act_args(int argc, char **argv, int64_t *now, long long *limit, long long *lease, int *exit_early)
 {
-	int i;
+	static const char *const valued[] = { "--now", "--limit", "--lease", NULL };
+	static const char *const flags[] = { "--exit-after-claim", NULL };
 
-	*exit_early = 0;
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--exit-after-claim") == 0)
-			*exit_early = 1;
-		else if ((strcmp(argv[i], "--now") == 0 || strcmp(argv[i], "--limit") == 0 ||
-		    strcmp(argv[i], "--lease") == 0) && i + 1 < argc)
-			i++;
-		else {
-			fprintf(stderr, "usage: retivo-activities [--now ISO-8601] [--limit N] "
-			    "[--lease SECONDS] [--exit-after-claim]\n");
-			return -1;
-		}
-	}
-	if (act_opt(argc, argv, "--now") != NULL) {
-		if (time_parse_iso8601(act_opt(argc, argv, "--now"), now) != 0) {
-			fprintf(stderr, "retivo-activities: --now must be an ISO-8601 timestamp\n");
-			return -1;
-		}
-	} else if ((*now = time_now()) < 0) {
-		fprintf(stderr, "retivo-activities: cannot read the clock\n");
+	*limit = ACTIVITIES_LIMIT;
+	*lease = ACTIVITIES_LEASE;
+	*exit_early = jobopt_flag(argc, argv, "--exit-after-claim");
+	if (jobopt_known(argc, argv, valued, flags, ACTIVITIES_PROG " [--now ISO-8601] "
+	    "[--limit N] [--lease SECONDS] [--exit-after-claim]") != 0 ||
+	    jobopt_now(ACTIVITIES_PROG, jobopt_value(argc, argv, "--now"), now) < 0)
 		return -1;
-	}
-	*limit = act_num(argc, argv, "--limit", 1000000, ACTIVITIES_LIMIT);
-	*lease = act_num(argc, argv, "--lease", 86400, ACTIVITIES_LEASE);
-	return *limit < 0 || *lease < 0 ? -1 : 0;
+	/* Both read, so that both problems are told. */
+	return (jobopt_int_arg(ACTIVITIES_PROG, argc, argv, "--limit", 1, 1000000, limit) |
+	    jobopt_int_arg(ACTIVITIES_PROG, argc, argv, "--lease", 1, 86400, lease)) != 0 ? -1 : 0;
 }
 
 int
@@ -138,8 +96,7 @@ main(int argc, char **argv)
 	printf("{\"job\":\"activities\",\"claimed\":%lld,\"dispatched\":%lld,\"deliveries\":%lld,"
 	    "\"ready\":%lld,\"unresolved\":%lld,\"skipped\":%lld,\"errors\":%lld,"
 	    "\"seconds\":%.3f}\n", claimed, k.dispatched, k.deliveries, k.ready, k.unresolved,
-	    k.skipped, k.errors,
-	    (double)(time_now_ms() - start_ms) / 1000.0);
+	    k.skipped, k.errors, jobopt_seconds(start_ms));
 	rc = k.errors > 0 ? 1 : 0;
 	db_close();
 	return rc;

@@ -27,6 +27,7 @@
 #include "auth.h"
 #include "conf.h"
 #include "db.h"
+#include "jobopt.h"
 #include "log.h"
 #include "member.h"
 #include "password.h"
@@ -61,22 +62,10 @@ admin_print(struct json_object *o)
 	return 0;
 }
 
-/* Value of "--name value" in argv, or NULL. */
-static const char *
-admin_opt(int argc, char **argv, const char *name)
-{
-	int i;
-
-	for (i = 0; i + 1 < argc; i++)
-		if (strcmp(argv[i], name) == 0)
-			return argv[i + 1];
-	return NULL;
-}
-
 static int64_t
 admin_now(int argc, char **argv)
 {
-	const char *s = admin_opt(argc, argv, "--now");
+	const char *s = jobopt_value(argc, argv, "--now");
 	int64_t t;
 
 	if (s != NULL && time_parse_iso8601(s, &t) == 0)
@@ -201,14 +190,25 @@ out:
 	return rc;
 }
 
+/* 1 when the tenant exists (its row reads), else 0. */
+static int
+admin_tenant_exists(const char *id)
+{
+	struct json_object *t = tenant_get_json(id);
+	int found = t != NULL;
+
+	json_object_put(t);
+	return found;
+}
+
 static int
 admin_tenant_create(int argc, char **argv, int64_t now)
 {
-	const char *name = admin_opt(argc, argv, "--name");
-	const char *slug = admin_opt(argc, argv, "--slug");
-	const char *plan = admin_opt(argc, argv, "--plan");
-	const char *role = admin_opt(argc, argv, "--role");
-	const char *parent = admin_opt(argc, argv, "--parent");
+	const char *name = jobopt_value(argc, argv, "--name");
+	const char *slug = jobopt_value(argc, argv, "--slug");
+	const char *plan = jobopt_value(argc, argv, "--plan");
+	const char *role = jobopt_value(argc, argv, "--role");
+	const char *parent = jobopt_value(argc, argv, "--parent");
 	char id[37];
 	struct json_object *t;
 	int rc;
@@ -236,8 +236,8 @@ admin_tenant_create(int argc, char **argv, int64_t now)
 static int
 admin_tenant_plan(int argc, char **argv, int64_t now)
 {
-	const char *id = admin_opt(argc, argv, "--tenant");
-	const char *plan = admin_opt(argc, argv, "--plan");
+	const char *id = jobopt_value(argc, argv, "--tenant");
+	const char *plan = jobopt_value(argc, argv, "--plan");
 	struct json_object *t;
 	int rc;
 
@@ -255,11 +255,11 @@ admin_tenant_plan(int argc, char **argv, int64_t now)
 static int
 admin_key_create(int argc, char **argv, int64_t now)
 {
-	const char *tenant = admin_opt(argc, argv, "--tenant");
-	const char *mode = admin_opt(argc, argv, "--mode");
-	const char *scopes = admin_opt(argc, argv, "--scopes");
-	const char *label = admin_opt(argc, argv, "--label");
-	struct json_object *t, *key, *out;
+	const char *tenant = jobopt_value(argc, argv, "--tenant");
+	const char *mode = jobopt_value(argc, argv, "--mode");
+	const char *scopes = jobopt_value(argc, argv, "--scopes");
+	const char *label = jobopt_value(argc, argv, "--label");
+	struct json_object *key, *out;
 	char secret[AUTH_KEY_LEN + 1];
 	unsigned bits;
 
@@ -269,9 +269,8 @@ admin_key_create(int argc, char **argv, int64_t now)
 		return admin_fail("--mode must be live or test");
 	if (scopes == NULL || auth_scopes_parse(scopes, &bits, NULL) != 0 || bits == 0)
 		return admin_fail("--scopes must list full, manage, ingest, decide, read, partner");
-	if ((t = tenant_get_json(tenant)) == NULL)
+	if (!admin_tenant_exists(tenant))
 		return admin_fail("no such tenant: %s", tenant);
-	json_object_put(t);
 	if (apikey_create(tenant, label, strcmp(mode, "test") == 0, bits, now, secret, &key) != 0)
 		return admin_fail("cannot create key");
 	out = json_object_new_object();
@@ -289,19 +288,16 @@ admin_key_create(int argc, char **argv, int64_t now)
 static int
 admin_member_create(int argc, char **argv, int64_t now)
 {
-	const char *tenant = admin_opt(argc, argv, "--tenant");
-	const char *email_in = admin_opt(argc, argv, "--email");
-	const char *role = admin_opt(argc, argv, "--role");
-	const char *name = admin_opt(argc, argv, "--name");
+	const char *tenant = jobopt_value(argc, argv, "--tenant");
+	const char *email_in = jobopt_value(argc, argv, "--email");
+	const char *role = jobopt_value(argc, argv, "--role");
+	const char *name = jobopt_value(argc, argv, "--name");
 	char email[MEMBER_EMAIL_MAX + 1], pw[PASSWORD_MAX_LEN + 2], hash[PASSWORD_HASH_MAX], id[48];
 	const char *why;
-	struct json_object *t, *m;
+	struct json_object *m;
 	size_t len;
-	int i, from_stdin = 0, rc;
+	int from_stdin = jobopt_flag(argc, argv, "--password-stdin"), rc;
 
-	for (i = 1; i < argc; i++)
-		if (strcmp(argv[i], "--password-stdin") == 0)
-			from_stdin = 1;
 	if (tenant == NULL)
 		return admin_fail("--tenant is required");
 	if (!member_email_valid(email_in))
@@ -317,9 +313,8 @@ admin_member_create(int argc, char **argv, int64_t now)
 		pw[--len] = '\0';
 	if ((why = password_policy(pw)) != NULL)
 		return admin_fail("%s", why);
-	if ((t = tenant_get_json(tenant)) == NULL)
+	if (!admin_tenant_exists(tenant))
 		return admin_fail("no such tenant: %s", tenant);
-	json_object_put(t);
 	member_email_normalize(email_in, email, sizeof(email));
 	if (password_hash(pw, PASSWORD_ITERATIONS, hash) != 0)
 		return admin_fail("cannot hash the password");
@@ -384,18 +379,14 @@ admin_gc(int64_t now)
 static int
 admin_playbooks_seed(int argc, char **argv, int64_t now)
 {
-	const char *tenant = admin_opt(argc, argv, "--tenant");
-	struct json_object *t, *out;
-	int i, activate = 0, installed;
+	const char *tenant = jobopt_value(argc, argv, "--tenant");
+	struct json_object *out;
+	int activate = jobopt_flag(argc, argv, "--activate"), installed;
 
-	for (i = 3; i < argc; i++)
-		if (strcmp(argv[i], "--activate") == 0)
-			activate = 1;
 	if (tenant == NULL)
 		return admin_fail("--tenant is required");
-	if ((t = tenant_get_json(tenant)) == NULL)
+	if (!admin_tenant_exists(tenant))
 		return admin_fail("no such tenant: %s", tenant);
-	json_object_put(t);
 	if (playbook_starter_install(tenant, activate, now, &installed) != 0)
 		return admin_fail("cannot install the starter playbooks");
 	out = json_object_new_object();

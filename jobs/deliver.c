@@ -58,6 +58,7 @@
 #include "delivery.h"
 #include "deliver_send.h"
 #include "intervention_send.h"
+#include "jobopt.h"
 #include "log.h"
 #include "timeutil.h"
 
@@ -78,84 +79,44 @@ struct deliver_opts {
 	int		 exit_after_begin;
 };
 
-static const char *
-deliver_opt(int argc, char **argv, const char *name)
-{
-	int i;
+#define DELIVER_PROG		"retivo-deliver"
 
-	for (i = 1; i + 1 < argc; i++)
-		if (strcmp(argv[i], name) == 0)
-			return argv[i + 1];
-	return NULL;
-}
-
-static int
-deliver_flag(int argc, char **argv, const char *name)
-{
-	int i;
-
-	for (i = 1; i < argc; i++)
-		if (strcmp(argv[i], name) == 0)
-			return 1;
-	return 0;
-}
-
-/* A positive integer option into *out (default kept when absent). 0 or -1. */
-static int
-deliver_num(int argc, char **argv, const char *name, long long max, long long *out)
-{
-	const char *v = deliver_opt(argc, argv, name);
-	char *end;
-	long long n;
-
-	if (v == NULL)
-		return 0;
-	n = strtoll(v, &end, 10);
-	if (*v == '\0' || *end != '\0' || n < 1 || n > max) {
-		log_err("deliver: %s must be an integer 1..%lld", name, max);
-		return -1;
-	}
-	*out = n;
-	return 0;
-}
-
+/* 0, or -1 having printed the problem. Unknown words are passed over. */
 static int
 deliver_parse(int argc, char **argv, struct deliver_opts *o)
 {
 	const char *v;
+	int r;
 
 	memset(o, 0, sizeof(*o));
 	o->limit = DELIVER_DEFAULT_LIMIT;
 	o->batch = DELIVER_DEFAULT_BATCH;
 	o->lease = DELIVER_DEFAULT_LEASE;
-	if ((v = deliver_opt(argc, argv, "--now")) == NULL)
+	if ((v = jobopt_value(argc, argv, "--now")) == NULL)
 		v = getenv("RETIVO_NOW");
-	if (v != NULL) {
-		if (time_parse_iso8601(v, &o->now) != 0) {
-			log_err("deliver: --now must be ISO-8601");
-			return -1;
-		}
-		o->has_now = 1;
-	}
-	if (deliver_num(argc, argv, "--limit", 1000000, &o->limit) != 0 ||
-	    deliver_num(argc, argv, "--batch", 100, &o->batch) != 0 ||
-	    deliver_num(argc, argv, "--lease", 86400, &o->lease) != 0 ||
-	    deliver_num(argc, argv, "--hold-after", 1000000, &o->hold_after) != 0)
+	if ((r = jobopt_now(DELIVER_PROG, v, &o->now)) < 0)
 		return -1;
-	o->hold_file = deliver_opt(argc, argv, "--hold-file");
+	o->has_now = r == 1;
+	if (jobopt_int_arg(DELIVER_PROG, argc, argv, "--limit", 1, 1000000, &o->limit) != 0 ||
+	    jobopt_int_arg(DELIVER_PROG, argc, argv, "--batch", 1, 100, &o->batch) != 0 ||
+	    jobopt_int_arg(DELIVER_PROG, argc, argv, "--lease", 1, 86400, &o->lease) != 0 ||
+	    jobopt_int_arg(DELIVER_PROG, argc, argv, "--hold-after", 1, 1000000,
+	    &o->hold_after) != 0)
+		return -1;
+	o->hold_file = jobopt_value(argc, argv, "--hold-file");
 	if ((o->hold_after > 0) != (o->hold_file != NULL)) {
 		log_err("deliver: --hold-after and --hold-file go together");
 		return -1;
 	}
-	o->exit_after_claim = deliver_flag(argc, argv, "--exit-after-claim");
-	o->exit_after_begin = deliver_flag(argc, argv, "--exit-after-begin");
+	o->exit_after_claim = jobopt_flag(argc, argv, "--exit-after-claim");
+	o->exit_after_begin = jobopt_flag(argc, argv, "--exit-after-begin");
 	return 0;
 }
 
 static int64_t
 deliver_now(const struct deliver_opts *o)
 {
-	return o->has_now ? o->now : time_now();
+	return jobopt_clock(o->has_now, o->now);
 }
 
 /* The test hook: announce the hold, wait for the file to go. */
@@ -256,7 +217,7 @@ main(int argc, char **argv)
 	    "\"retried\":%lld,\"failed\":%lld,\"recovered\":%lld,\"errors\":%lld,"
 	    "\"seconds\":%.3f}\n", k.claimed, k.sent, k.emails, k.test_mode, k.shadow,
 	    k.held, k.cancelled, k.retried, k.failed, k.recovered, k.errors,
-	    (double)(time_now_ms() - start_ms) / 1000.0);
+	    jobopt_seconds(start_ms));
 	rc = k.errors > 0 ? 1 : 0;
 	curl_global_cleanup();
 out:

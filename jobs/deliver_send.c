@@ -291,7 +291,7 @@ ds_webhook_tx(const struct isend *v, const char *owner, const char *body, int64_
 	}
 	return db_commit() == 0 ? queued : -1;
 fail:
-	r = db_errno() == DB_ER_LOCK_DEADLOCK || db_errno() == DB_ER_LOCK_WAIT_TIMEOUT;
+	r = db_err_retryable(db_errno());
 	db_rollback();
 	return r ? -3 : -1;
 }

@@ -37,6 +37,7 @@
 #include "db.h"
 #include "delivery.h"
 #include "endpoint.h"
+#include "jobopt.h"
 #include "log.h"
 #include "sender.h"
 #include "timeutil.h"
@@ -59,86 +60,36 @@ struct dispatch_counts {
 	long long	broadcast, claimed, delivered, retried, failed, expired, errors;
 };
 
-/* Value of "--name value" in argv, or NULL. */
-static const char *
-dispatch_opt(int argc, char **argv, const char *name)
-{
-	int i;
-
-	for (i = 1; i + 1 < argc; i++)
-		if (strcmp(argv[i], name) == 0)
-			return argv[i + 1];
-	return NULL;
-}
-
-static int
-dispatch_flag(int argc, char **argv, const char *name)
-{
-	int i;
-
-	for (i = 1; i < argc; i++)
-		if (strcmp(argv[i], name) == 0)
-			return 1;
-	return 0;
-}
-
-/* Reads --name as an integer in [min, max]; dflt when absent, -1 when bad. */
-static long long
-dispatch_num(int argc, char **argv, const char *name, long long min, long long max,
-    long long dflt)
-{
-	const char *s = dispatch_opt(argc, argv, name);
-	char *end;
-	long long v;
-
-	if (s == NULL)
-		return dflt;
-	v = strtoll(s, &end, 10);
-	if (*s == '\0' || *end != '\0' || v < min || v > max) {
-		fprintf(stderr, "retivo-dispatch: %s must be an integer from %lld to %lld\n", name,
-		    min, max);
-		return -1;
-	}
-	return v;
-}
+#define DISPATCH_PROG		"retivo-dispatch"
 
 /* 0, or -1 having printed the usage problem. */
 static int
 dispatch_parse(int argc, char **argv, struct dispatch_opts *o)
 {
-	static const char *const known[] = { "--now", "--limit", "--lease", "--once",
-		"--exit-after-claim", NULL };
-	const char *now = dispatch_opt(argc, argv, "--now");
-	int i, j, takes_value;
+	static const char *const valued[] = { "--now", "--limit", "--lease", NULL };
+	static const char *const flags[] = { "--once", "--exit-after-claim", NULL };
+	int r = 0;
 
-	for (i = 1; i < argc; i++) {
-		for (j = 0; known[j] != NULL && strcmp(known[j], argv[i]) != 0; j++)
-			;
-		takes_value = j < 3;
-		if (known[j] == NULL || (takes_value && i + 1 >= argc)) {
-			fprintf(stderr, "usage: retivo-dispatch [--now ISO-8601] [--limit N] "
-			    "[--lease SECONDS] [--once] [--exit-after-claim]\n");
-			return -1;
-		}
-		i += takes_value;
-	}
-	o->has_now = now != NULL;
-	if (now != NULL && time_parse_iso8601(now, &o->now) != 0) {
-		fprintf(stderr, "retivo-dispatch: --now must be an ISO-8601 timestamp\n");
+	memset(o, 0, sizeof(*o));
+	o->limit = DISPATCH_DEFAULT_LIMIT;
+	o->lease = DISPATCH_DEFAULT_LEASE;
+	if (jobopt_known(argc, argv, valued, flags, DISPATCH_PROG " [--now ISO-8601] [--limit N] "
+	    "[--lease SECONDS] [--once] [--exit-after-claim]") != 0 ||
+	    (r = jobopt_now(DISPATCH_PROG, jobopt_value(argc, argv, "--now"), &o->now)) < 0)
 		return -1;
-	}
-	o->limit = dispatch_num(argc, argv, "--limit", 1, DISPATCH_MAX_LIMIT,
-	    DISPATCH_DEFAULT_LIMIT);
-	o->lease = dispatch_num(argc, argv, "--lease", 1, 86400, DISPATCH_DEFAULT_LEASE);
-	o->once = dispatch_flag(argc, argv, "--once");
-	o->exit_after_claim = dispatch_flag(argc, argv, "--exit-after-claim");
-	return o->limit < 0 || o->lease < 0 ? -1 : 0;
+	o->has_now = r == 1;
+	o->once = jobopt_flag(argc, argv, "--once");
+	o->exit_after_claim = jobopt_flag(argc, argv, "--exit-after-claim");
+	/* Both read, so that both problems are told. */
+	return (jobopt_int_arg(DISPATCH_PROG, argc, argv, "--limit", 1, DISPATCH_MAX_LIMIT,
+	    &o->limit) | jobopt_int_arg(DISPATCH_PROG, argc, argv, "--lease", 1, 86400,
+	    &o->lease)) != 0 ? -1 : 0;
 }
 
 static int64_t
 dispatch_now(const struct dispatch_opts *o)
 {
-	return o->has_now ? o->now : time_now();
+	return jobopt_clock(o->has_now, o->now);
 }
 
 /* Records one batch's attempts; counts go to k. */
@@ -261,7 +212,7 @@ main(int argc, char **argv)
 	printf("{\"job\":\"dispatch\",\"broadcast\":%lld,\"claimed\":%lld,\"delivered\":%lld,"
 	    "\"retried\":%lld,\"failed\":%lld,\"expired\":%lld,\"errors\":%lld,"
 	    "\"seconds\":%.3f}\n", k.broadcast, k.claimed, k.delivered, k.retried, k.failed,
-	    k.expired, k.errors, (double)(time_now_ms() - start_ms) / 1000.0);
+	    k.expired, k.errors, jobopt_seconds(start_ms));
 	rc = k.errors > 0 ? 1 : 0;
 	curl_global_cleanup();
 out:

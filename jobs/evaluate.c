@@ -27,6 +27,7 @@
 #include "conf.h"
 #include "db.h"
 #include "evaluate.h"
+#include "jobopt.h"
 #include "log.h"
 #include "timeutil.h"
 
@@ -113,13 +114,8 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (now_s != NULL) {
-		if (time_parse_iso8601(now_s, &now) != 0) {
-			fprintf(stderr, "retivo-evaluate: --now must be an ISO-8601 timestamp\n");
-			return 2;
-		}
-	} else
-		now = time_now();
+	if (jobopt_now("retivo-evaluate", now_s, &now) < 0)
+		return 2;
 	if (tenant != NULL && (strlen(tenant) == 0 || strlen(tenant) > 36)) {
 		fprintf(stderr, "retivo-evaluate: --tenant must be a tenant id\n");
 		return 2;
@@ -146,7 +142,7 @@ main(int argc, char **argv)
 	    "\"errors\":%lld,\"seconds\":%.3f}\n",
 	    k.tenants, busy, k.users, k.created, k.approved, k.pending, k.control, k.shadow,
 	    k.cooldown, k.capped, k.no_winback, k.errors + failed,
-	    (double)(time_now_ms() - start_ms) / 1000.0);
+	    jobopt_seconds(start_ms));
 out:
 	free(tenants);
 	db_close();

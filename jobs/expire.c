@@ -23,6 +23,7 @@
 #include "action.h"
 #include "conf.h"
 #include "db.h"
+#include "jobopt.h"
 #include "log.h"
 #include "timeutil.h"
 
@@ -36,7 +37,6 @@ main(int argc, char **argv)
 	const char *now_s = NULL, *limit_s = NULL;
 	long long limit = EXPIRE_DEFAULT_LIMIT, total = 0, got = 0;
 	int64_t now, start_ms = time_now_ms();
-	char *end;
 	int i, rc = 1, batch;
 
 	log_init("retivo-expire");
@@ -50,20 +50,10 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (limit_s != NULL) {
-		limit = strtoll(limit_s, &end, 10);
-		if (*limit_s == '\0' || *end != '\0' || limit < 1 || limit > 10000000) {
-			fprintf(stderr, "retivo-expire: --limit must be an integer from 1 to 10000000\n");
-			return 2;
-		}
-	}
-	if (now_s != NULL) {
-		if (time_parse_iso8601(now_s, &now) != 0) {
-			fprintf(stderr, "retivo-expire: --now must be an ISO-8601 timestamp\n");
-			return 2;
-		}
-	} else
-		now = time_now();
+	if (jobopt_int("retivo-expire", "--limit", limit_s, 1, 10000000, &limit) != 0)
+		return 2;
+	if (jobopt_now("retivo-expire", now_s, &now) < 0)
+		return 2;
 	if ((c = conf_get()) == NULL || db_open(c) != 0)
 		return 1;
 	while (total < limit) {
@@ -76,7 +66,7 @@ main(int argc, char **argv)
 			break;
 	}
 	printf("{\"job\":\"expire\",\"expired\":%lld,\"errors\":%d,\"seconds\":%.3f}\n", total,
-	    got < 0, (double)(time_now_ms() - start_ms) / 1000.0);
+	    got < 0, jobopt_seconds(start_ms));
 	rc = got < 0 ? 1 : 0;
 	db_close();
 	return rc;

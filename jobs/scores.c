@@ -33,6 +33,7 @@
 
 #include "conf.h"
 #include "db.h"
+#include "jobopt.h"
 #include "log.h"
 #include "timeutil.h"
 #include "userscore.h"
@@ -278,7 +279,6 @@ main(int argc, char **argv)
 	long long last_id, max_id, b;
 	int64_t now, last_full, start_ms = time_now_ms();
 	unsigned batch = USERSCORE_BATCH_MAX;
-	char *end;
 	int i, full = 0, rc = 1, locked;
 
 	log_init("retivo-scores");
@@ -288,12 +288,9 @@ main(int argc, char **argv)
 		else if (strcmp(argv[i], "--full") == 0)
 			full = 1;
 		else if (strcmp(argv[i], "--batch") == 0 && i + 1 < argc) {
-			b = strtoll(argv[++i], &end, 10);
-			if (*argv[i] == '\0' || *end != '\0' || b < 1 || b > USERSCORE_BATCH_MAX) {
-				fprintf(stderr, "retivo-scores: --batch must be an integer from 1 "
-				    "to %d\n", USERSCORE_BATCH_MAX);
+			if (jobopt_int("retivo-scores", "--batch", argv[++i], 1, USERSCORE_BATCH_MAX,
+			    &b) != 0)
 				return 2;
-			}
 			batch = (unsigned)b;
 		} else {
 			fprintf(stderr, "usage: retivo-scores [--now ISO-8601] [--full] "
@@ -301,13 +298,8 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (now_s != NULL) {
-		if (time_parse_iso8601(now_s, &now) != 0) {
-			fprintf(stderr, "retivo-scores: --now must be an ISO-8601 timestamp\n");
-			return 2;
-		}
-	} else
-		now = time_now();
+	if (jobopt_now("retivo-scores", now_s, &now) < 0)
+		return 2;
 	if ((c = conf_get()) == NULL || db_open(c) != 0)
 		return 1;
 	if ((locked = db_lock(SCORES_LOCK, 0)) <= 0) {
@@ -338,7 +330,7 @@ unlock:
 	printf("{\"job\":\"scores\",\"full\":%s,\"users_scanned\":%lld,\"users_updated\":%lld,"
 	    "\"transitions\":%lld,\"decisions_credited\":%lld,\"errors\":%d,\"seconds\":%.3f}\n",
 	    full ? "true" : "false", st.scanned, st.updated, st.transitions, st.credited, rc != 0,
-	    (double)(time_now_ms() - start_ms) / 1000.0);
+	    jobopt_seconds(start_ms));
 out:
 	userscore_done();
 	db_close();

@@ -37,6 +37,7 @@
 
 #include "conf.h"
 #include "db.h"
+#include "jobopt.h"
 #include "log.h"
 #include "settings.h"
 #include "timeutil.h"
@@ -182,13 +183,8 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (now_s != NULL) {
-		if (time_parse_iso8601(now_s, &now) != 0) {
-			fprintf(stderr, "retivo-winback: --now must be an ISO-8601 timestamp\n");
-			return 2;
-		}
-	} else
-		now = time_now();
+	if (jobopt_now("retivo-winback", now_s, &now) < 0)
+		return 2;
 	time_format_sql(now, nows);
 	if ((c = conf_get()) == NULL || db_open(c) != 0)
 		return 1;
@@ -209,7 +205,7 @@ main(int argc, char **argv)
 	printf("{\"job\":\"winback\",\"users_scanned\":%lld,\"entries_scheduled\":%lld,"
 	    "\"entries_due\":%lld,\"entries_cancelled\":%lld,\"errors\":%d,\"seconds\":%.3f}\n",
 	    k.users, k.scheduled, k.due, k.cancelled, rc != 0,
-	    (double)(time_now_ms() - start_ms) / 1000.0);
+	    jobopt_seconds(start_ms));
 out:
 	db_close();
 	return rc;

@@ -283,10 +283,7 @@ act_row_json(const struct db_stmt *s)
 	jo_str(o, "user_id", db_col(s, 4));
 	jo_raw(o, "parameters", db_col(s, 5));
 	jo_str(o, "reasoning", db_col(s, 6));
-	if (db_col(s, 7) != NULL)
-		jo_double(o, "confidence", db_col_double(s, 7));
-	else
-		json_object_object_add(o, "confidence", NULL);
+	jo_col_double(o, "confidence", s, 7);
 	jo_str(o, "status", db_col(s, 8));
 	jo_bool(o, "test_mode", (int)db_col_int(s, 9));
 	if (db_col(s, 10) != NULL) {
@@ -314,19 +311,7 @@ act_row_json(const struct db_stmt *s)
 struct json_object *
 action_get_json(const char *tenant_id, const char *id, int *found)
 {
-	struct json_object *o = NULL;
-
-	*found = 0;
-	if (db_exec(&act_select, "ss", tenant_id, id) != 0) {
-		*found = 1;
-		return NULL;
-	}
-	if (db_fetch(&act_select) == 1) {
-		o = act_row_json(&act_select);
-		*found = 1;
-	}
-	db_done(&act_select);
-	return o;
+	return page_row_by_id(&act_select, tenant_id, id, found, act_row_json);
 }
 
 struct json_object *
@@ -338,19 +323,8 @@ action_list(const char *tenant_id, const struct action_filter *f, int limit,
 	char since[TIME_SQL_SIZE];
 	const char *since_p = NULL;
 
-	*has_more = 0;
-	*bad_cursor = 0;
-	if (cursor != NULL) {
-		if (db_exec(&act_cursor_seq, "ss", tenant_id, cursor) != 0)
-			return NULL;
-		if (db_fetch(&act_cursor_seq) == 1)
-			before = db_col_int(&act_cursor_seq, 0);
-		else
-			*bad_cursor = 1;
-		db_done(&act_cursor_seq);
-		if (*bad_cursor)
-			return NULL;
-	}
+	if (page_cursor(&act_cursor_seq, tenant_id, cursor, &before, has_more, bad_cursor) != 0)
+		return NULL;
 	if (f->has_since) {
 		time_format_sql(f->since, since);
 		since_p = since;
@@ -414,7 +388,7 @@ action_outcome_record(const char *tenant_id, const char *action_id, const char *
 		if ((rc = act_outcome_once(tenant_id, action_id, status, result, now)) >= 0)
 			return rc;
 		err = db_errno();
-		if ((err != DB_ER_LOCK_DEADLOCK && err != DB_ER_LOCK_WAIT_TIMEOUT) ||
+		if (!db_err_retryable(err) ||
 		    try == ACTION_OUTCOME_TRIES)
 			return -1;
 		log_warn("action: deadlock recording the outcome of %s, retrying", action_id);

@@ -211,19 +211,7 @@ actiontype_save(const char *tenant_id, const struct actiontype *a, int64_t now)
 struct json_object *
 actiontype_get_json(const char *tenant_id, const char *id, int *found)
 {
-	struct json_object *o = NULL;
-
-	*found = 0;
-	if (db_exec(&at_select, "ss", tenant_id, id) != 0) {
-		*found = 1;
-		return NULL;
-	}
-	if (db_fetch(&at_select) == 1) {
-		o = at_row_json(&at_select);
-		*found = 1;
-	}
-	db_done(&at_select);
-	return o;
+	return page_row_by_id(&at_select, tenant_id, id, found, at_row_json);
 }
 
 struct json_object *

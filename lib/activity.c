@@ -118,10 +118,7 @@ act_row_json(const struct db_stmt *s)
 	jo_str(o, "reason", db_col(s, AC_REASON));
 	ac_time(o, "suggestedExecutionTime", db_col(s, AC_SUGGESTED));
 	jo_str(o, "userStatus", db_col(s, AC_USER_STATUS));
-	if (db_col(s, AC_SCORE) != NULL)
-		jo_int(o, "score", db_col_int(s, AC_SCORE));
-	else
-		json_object_object_add(o, "score", NULL);
+	jo_col_int(o, "score", s, AC_SCORE);
 	jo_str(o, "assignmentReason", db_col(s, AC_ASSIGN));
 	jo_raw(o, "targetCriteria", db_col(s, AC_CRITERIA));
 	jo_raw(o, "attributeKeys", db_col(s, AC_KEYS));
@@ -338,21 +335,10 @@ out:
 struct json_object *
 activity_get_json(const char *tenant_id, const char *id, int *found)
 {
-	struct json_object *o = NULL;
-
 	*found = 0;
 	if (!id_is_uuid(id))
 		return NULL;
-	if (db_exec(&ac_get, "ss", tenant_id, id) != 0) {
-		*found = 1;	/* an error, not an absence */
-		return NULL;
-	}
-	if (db_fetch(&ac_get) == 1) {
-		o = act_row_json(&ac_get);
-		*found = 1;
-	}
-	db_done(&ac_get);
-	return o;
+	return page_row_by_id(&ac_get, tenant_id, id, found, act_row_json);
 }
 
 struct json_object *
@@ -362,19 +348,8 @@ activity_list(const char *tenant_id, const struct activity_filter *f, int limit,
 	long long before = LLONG_MAX;
 	char from[TIME_SQL_SIZE], to[TIME_SQL_SIZE];
 
-	*has_more = 0;
-	*bad_cursor = 0;
-	if (cursor != NULL) {
-		if (db_exec(&ac_cursor, "ss", tenant_id, cursor) != 0)
-			return NULL;
-		if (db_fetch(&ac_cursor) == 1)
-			before = db_col_int(&ac_cursor, 0);
-		else
-			*bad_cursor = 1;
-		db_done(&ac_cursor);
-		if (*bad_cursor)
-			return NULL;
-	}
+	if (page_cursor(&ac_cursor, tenant_id, cursor, &before, has_more, bad_cursor) != 0)
+		return NULL;
 	time_format_sql(f->from, from);
 	time_format_sql(f->to, to);
 	if (db_exec(&ac_page, "sssssssssssssii", tenant_id, f->status, f->status, f->type, f->type,

@@ -20,12 +20,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "activity.h"
 #include "activity_int.h"
 #include "commerce.h"
-#include "crypto.h"
 #include "db.h"
 #include "delivery.h"
 #include "ids.h"
@@ -75,8 +73,6 @@ long long
 activity_claim(const char *owner, int64_t now, long long lease, int limit)
 {
 	char nowsql[TIME_SQL_SIZE], until[TIME_SQL_SIZE], retry[TIME_SQL_SIZE];
-	unsigned char jitter = 0;
-	struct timespec pause;
 	long long n;
 	int attempt;
 
@@ -92,13 +88,9 @@ activity_claim(const char *owner, int64_t now, long long lease, int limit)
 		if (db_exec(&ad_claim, "sssssi", owner, until, nowsql, nowsql, retry,
 		    (long long)limit) == 0)
 			break;
-		if (attempt >= 8 || (db_errno() != DB_ER_LOCK_DEADLOCK &&
-		    db_errno() != DB_ER_LOCK_WAIT_TIMEOUT))
+		if (attempt >= 8 || !db_err_retryable(db_errno()))
 			return -1;
-		crypto_random(&jitter, 1);
-		pause.tv_sec = 0;
-		pause.tv_nsec = (long)(attempt + 1) * (2 + jitter % 8) * 1000000L;
-		nanosleep(&pause, NULL);
+		db_backoff(attempt, 2, 8);
 	}
 	n = (long long)db_affected(&ad_claim);
 	db_done(&ad_claim);

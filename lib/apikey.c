@@ -87,12 +87,7 @@ apikey_create(const char *tenant_id, const char *label, int test_mode, unsigned 
 struct json_object *
 apikey_list(const char *tenant_id, int limit, const char *cursor, int *has_more)
 {
-
-	*has_more = 0;
-	if (db_exec(&apikey_page, "ssssi", tenant_id, cursor, tenant_id, cursor,
-	    (long long)limit + 1) != 0)
-		return NULL;
-	return page_rows(&apikey_page, limit, has_more, apikey_row_json);
+	return page_list(&apikey_page, tenant_id, cursor, limit, has_more, apikey_row_json);
 }
 
 struct json_object *

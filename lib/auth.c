@@ -139,12 +139,6 @@ static struct db_stmt auth_lookup = DB_STMT(
 static struct db_stmt auth_touch = DB_STMT(
     "UPDATE api_keys SET last_used_at = ? WHERE id = ?");
 
-static void
-auth_copy(char *dst, size_t len, const char *src)
-{
-	snprintf(dst, len, "%s", src ? src : "");
-}
-
 void
 auth_set_limits(struct auth *out, const char *api_override, const char *track_override)
 {
@@ -190,17 +184,17 @@ auth_authenticate(const char *authorization, int64_t now, struct auth *out)
 		rc = AUTH_REVOKED;
 		goto out;
 	}
-	auth_copy(out->key_id, sizeof(out->key_id), db_col(s, 0));
-	auth_copy(out->tenant_id, sizeof(out->tenant_id), db_col(s, 1));
+	db_col_copy(s, 0, out->key_id, sizeof(out->key_id));
+	db_col_copy(s, 1, out->tenant_id, sizeof(out->tenant_id));
 	if (auth_scopes_parse(db_col(s, 2), &out->scopes, NULL) != 0) {
 		log_err("auth: key %s has unknown scopes", out->key_id);
 		goto out;
 	}
 	out->test_mode = strcmp(db_col(s, 3), "test") == 0;
 	stale = (int)db_col_int(s, 5);
-	auth_copy(out->tenant_role, sizeof(out->tenant_role), db_col(s, 6));
-	auth_copy(out->parent_tenant_id, sizeof(out->parent_tenant_id), db_col(s, 7));
-	auth_copy(out->plan, sizeof(out->plan), db_col(s, 8));
+	db_col_copy(s, 6, out->tenant_role, sizeof(out->tenant_role));
+	db_col_copy(s, 7, out->parent_tenant_id, sizeof(out->parent_tenant_id));
+	db_col_copy(s, 8, out->plan, sizeof(out->plan));
 	auth_set_limits(out, db_col(s, 9), db_col(s, 10));
 	db_done(&auth_lookup);
 	if (stale && db_exec(&auth_touch, "ss", nowsql, out->key_id) == 0)

@@ -176,21 +176,10 @@ cm_row_json(const struct db_stmt *s)
 struct json_object *
 commerce_get_json(const char *tenant_id, const char *id, int *found)
 {
-	struct json_object *o = NULL;
-
 	*found = 0;
 	if (!id_is_uuid(id))
 		return NULL;
-	if (db_exec(&cm_get, "ss", tenant_id, id) != 0) {
-		*found = 1;	/* an error, not an absence */
-		return NULL;
-	}
-	if (db_fetch(&cm_get) == 1) {
-		o = cm_row_json(&cm_get);
-		*found = 1;
-	}
-	db_done(&cm_get);
-	return o;
+	return page_row_by_id(&cm_get, tenant_id, id, found, cm_row_json);
 }
 
 struct json_object *
@@ -199,19 +188,8 @@ commerce_list(const char *tenant_id, const char *external_id, int limit, const c
 {
 	long long before = LLONG_MAX;
 
-	*has_more = 0;
-	*bad_cursor = 0;
-	if (cursor != NULL) {
-		if (db_exec(&cm_cursor, "ss", tenant_id, cursor) != 0)
-			return NULL;
-		if (db_fetch(&cm_cursor) == 1)
-			before = db_col_int(&cm_cursor, 0);
-		else
-			*bad_cursor = 1;
-		db_done(&cm_cursor);
-		if (*bad_cursor)
-			return NULL;
-	}
+	if (page_cursor(&cm_cursor, tenant_id, cursor, &before, has_more, bad_cursor) != 0)
+		return NULL;
 	if (db_exec(&cm_page, "sssii", tenant_id, external_id, external_id, before,
 	    (long long)limit + 1) != 0)
 		return NULL;

@@ -436,8 +436,8 @@ mixpanel_engage(struct cmap *m, struct json_object *msg)
 	struct in v;
 
 	in_init(&v, msg, m->at);
-	if ((user = read_user(&v, "$distinct_id", NULL)) == NULL)
-		in_fail(&v, "$distinct_id", "missing_field", "is required");
+	user = read_user(&v, "$distinct_id", NULL);
+	in_require(&v, "$distinct_id", user != NULL);
 	set = in_obj(&v, "$set", IN_NULLABLE);
 	set_once = in_obj(&v, "$set_once", IN_NULLABLE);
 	read_unix_time(&v, "$time", &ts);

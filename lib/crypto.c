@@ -397,6 +397,16 @@ out:
 	return rc;
 }
 
+int
+crypto_sealed_secret(const unsigned char key[32], char secret[65], char **sealed)
+{
+	*sealed = NULL;
+	if (crypto_random_hex(secret, 32) != 0 ||
+	    (*sealed = crypto_seal(key, secret, strlen(secret))) == NULL)
+		return -1;
+	return 0;
+}
+
 char *
 crypto_open(const unsigned char key[32], const char *token, size_t *outlen)
 {

@@ -124,6 +124,14 @@ char *
 crypto_seal(const unsigned char key[32], const char *plaintext, size_t len);
 
 /*
+ * A new signing secret for a webhook: 64 random hex characters (and a
+ * NUL) into secret, and that secret sealed under key (crypto_seal) into
+ * *sealed, which the caller frees. Returns 0, or -1 with *sealed NULL.
+ */
+int
+crypto_sealed_secret(const unsigned char key[32], char secret[65], char **sealed);
+
+/*
  * Reverses crypto_seal.  Returns a malloc'd buffer holding the plaintext
  * followed by a NUL (the plaintext itself may contain NULs; its length is
  * stored in *outlen when outlen is not NULL).  The caller frees it, ideally

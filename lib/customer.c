@@ -149,19 +149,9 @@ customer_list(const char *tenant_id, const char *stage, const char *risk, int li
 	long long before = LLONG_MAX, lim = (long long)limit + 1;
 	int rc;
 
-	*has_more = 0;
-	*bad_cursor = 0;
-	if (cursor != NULL) {
-		if (db_exec(&customer_cursor_seq, "ss", tenant_id, cursor) != 0)
-			return NULL;
-		if (db_fetch(&customer_cursor_seq) == 1)
-			before = db_col_int(&customer_cursor_seq, 0);
-		else
-			*bad_cursor = 1;
-		db_done(&customer_cursor_seq);
-		if (*bad_cursor)
-			return NULL;
-	}
+	if (page_cursor(&customer_cursor_seq, tenant_id, cursor, &before, has_more,
+	    bad_cursor) != 0)
+		return NULL;
 	if (stage != NULL && risk != NULL) {
 		s = &customer_page_stage_risk;
 		rc = db_exec(s, "sssii", tenant_id, stage, risk, before, lim);
@@ -405,13 +395,7 @@ customer_get_json(const char *tenant_id, const char *user_id, int *found)
 int
 customer_exists(const char *tenant_id, const char *user_id)
 {
-	int rc;
-
-	if (db_exec(&customer_exists_stmt, "ss", tenant_id, user_id) != 0)
-		return -1;
-	rc = db_fetch(&customer_exists_stmt);
-	db_done(&customer_exists_stmt);
-	return rc;
+	return db_exists(&customer_exists_stmt, tenant_id, user_id);
 }
 
 /*

@@ -15,11 +15,13 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <errmsg.h>
 #include <mysqld_error.h>
 
 #include "conf.h"
+#include "crypto.h"
 #include "db.h"
 #include "log.h"
 
@@ -500,6 +502,44 @@ unsigned
 db_errno(void)
 {
 	return db_last_errno;
+}
+
+void
+db_col_copy(const struct db_stmt *s, unsigned i, char *dst, size_t len)
+{
+	const char *v = db_col(s, i);
+
+	snprintf(dst, len, "%s", v != NULL ? v : "");
+}
+
+int
+db_exists(struct db_stmt *s, const char *a, const char *b)
+{
+	int f;
+
+	if (db_exec(s, "ss", a, b) != 0)
+		return -1;
+	f = db_fetch(s);
+	db_done(s);
+	return f;
+}
+
+int
+db_err_retryable(unsigned err)
+{
+	return err == DB_ER_LOCK_DEADLOCK || err == DB_ER_LOCK_WAIT_TIMEOUT;
+}
+
+void
+db_backoff(int attempt, unsigned base_ms, unsigned spread_ms)
+{
+	unsigned char jitter = 0;
+	struct timespec ts;
+
+	crypto_random(&jitter, 1);
+	ts.tv_sec = 0;
+	ts.tv_nsec = (long)(attempt + 1) * (long)(base_ms + jitter % spread_ms) * 1000000L;
+	nanosleep(&ts, NULL);
 }
 
 static int

@@ -74,11 +74,21 @@ int db_fetch(struct db_stmt *s);
 /* Column i of the current row, or NULL for SQL NULL. Valid until next fetch. */
 const char *db_col(const struct db_stmt *s, unsigned i);
 
+/* Column i into dst as a string of at most len - 1 bytes ("" for NULL). */
+void db_col_copy(const struct db_stmt *s, unsigned i, char *dst, size_t len);
+
 /* Column i as an integer (0 for NULL). */
 long long db_col_int(const struct db_stmt *s, unsigned i);
 
 /* Column i as a double (0 for NULL). */
 double db_col_double(const struct db_stmt *s, unsigned i);
+
+/*
+ * Runs s with the two string placeholders a and b and says whether it gave
+ * a row, finishing it: 1 a row, 0 none, -1 on error (an existence or
+ * ownership check).
+ */
+int db_exists(struct db_stmt *s, const char *a, const char *b);
 
 /* Frees the result of the last db_exec(); safe to call twice. */
 void db_done(struct db_stmt *s);
@@ -93,6 +103,20 @@ unsigned db_errno(void);
 #define DB_ER_DUP_ENTRY 1062
 #define DB_ER_LOCK_DEADLOCK 1213
 #define DB_ER_LOCK_WAIT_TIMEOUT 1205
+
+/*
+ * 1 when err (a db_errno() value) says InnoDB chose us as a deadlock
+ * victim or a lock wait timed out: the statement, or the transaction, was
+ * undone whole and may be tried again. Else 0.
+ */
+int db_err_retryable(unsigned err);
+
+/*
+ * The pause between tries of a deadlocked statement: sleeps (attempt + 1)
+ * x (base_ms + a random 0..spread_ms-1) milliseconds, jittered so that two
+ * retrying clients do not collide again in lockstep. spread_ms is 1..256.
+ */
+void db_backoff(int attempt, unsigned base_ms, unsigned spread_ms);
 
 /*
  * Named advisory locks (GET_LOCK), held by this connection until released

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "decide.h"
+#include "names.h"
 
 /* ------------------------------------------------------------ generator */
 
@@ -165,12 +166,9 @@ static const char *const risks[] = { "low", "medium", "high" };
 static const char *
 known(const char *s, const char *const *names, size_t n)
 {
-	size_t i;
+	int i = names_index(names, n, s);
 
-	for (i = 0; s != NULL && i < n; i++)
-		if (strcmp(s, names[i]) == 0)
-			return names[i];
-	return "unknown";
+	return i < 0 ? "unknown" : names[i];
 }
 
 void

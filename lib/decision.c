@@ -65,13 +65,6 @@ static struct db_stmt dc_page = DB_STMT(
     "AND (? IS NULL OR (outcome_status IS NOT NULL) = ?) "
     "AND seq < ? ORDER BY seq DESC LIMIT ?");
 
-/* Copies src (may be NULL) into a fixed buffer. */
-static void
-dc_copy(char *dst, size_t len, const char *src)
-{
-	snprintf(dst, len, "%s", src != NULL ? src : "");
-}
-
 static int64_t
 dc_time(const char *sql)
 {
@@ -90,8 +83,8 @@ decision_user_load(const char *tenant_id, const char *user_id, struct decision_u
 	if (db_exec(s, "ss", tenant_id, user_id) != 0)
 		return -1;
 	if (db_fetch(s) == 1) {
-		dc_copy(du->stage, sizeof(du->stage), db_col(s, 0));
-		dc_copy(du->risk, sizeof(du->risk), db_col(s, 1));
+		db_col_copy(s, 0, du->stage, sizeof(du->stage));
+		db_col_copy(s, 1, du->risk, sizeof(du->risk));
 		du->u.activation = db_col_double(s, 2);
 		du->u.engagement = db_col_double(s, 3);
 		du->u.expansion = db_col_double(s, 4);
@@ -101,8 +94,8 @@ decision_user_load(const char *tenant_id, const char *user_id, struct decision_u
 		du->u.stage_changed_at = dc_time(db_col(s, 7));
 		du->opted_out = (int)db_col_int(s, 8);
 		du->paused = (int)db_col_int(s, 9);
-		dc_copy(du->prev_stage, sizeof(du->prev_stage), db_col(s, 10));
-		dc_copy(du->partner, sizeof(du->partner), db_col(s, 11));
+		db_col_copy(s, 10, du->prev_stage, sizeof(du->prev_stage));
+		db_col_copy(s, 11, du->partner, sizeof(du->partner));
 		du->u.stage = du->stage;
 		du->u.risk = du->risk;
 		du->u.prev_stage = du->prev_stage[0] != '\0' ? du->prev_stage : NULL;
@@ -142,7 +135,7 @@ dc_cand_row(const struct db_stmt *s, const char *tenant_id, struct decision_cand
 {
 	const char *schema = db_col(s, 3), *ps = db_col(s, 7);
 
-	dc_copy(c->name, sizeof(c->name), db_col(s, 0));
+	db_col_copy(s, 0, c->name, sizeof(c->name));
 	if (db_col(s, 1) != NULL && (c->domain = strdup(db_col(s, 1))) == NULL)
 		return -1;
 	c->active = (int)db_col_int(s, 2);
@@ -240,16 +233,6 @@ decision_insert(const char *tenant_id, const struct decision_new *d, int64_t now
 	return 0;
 }
 
-/* A nullable double column. */
-static void
-dc_num(struct json_object *o, const char *key, const struct db_stmt *s, unsigned i)
-{
-	if (db_col(s, i) != NULL)
-		jo_double(o, key, db_col_double(s, i));
-	else
-		json_object_object_add(o, key, NULL);
-}
-
 /* The API form of the current row of s (DC_COLS). */
 static struct json_object *
 dc_row_json(const struct db_stmt *s)
@@ -270,8 +253,8 @@ dc_row_json(const struct db_stmt *s)
 	jo_raw(o, "context", db_col(s, 11));
 	jo_str(o, "action_id", db_col(s, 12));
 	jo_str(o, "outcome_status", db_col(s, 13));
-	dc_num(o, "reward", s, 14);
-	dc_num(o, "behaviour_reward", s, 15);
+	jo_col_double(o, "reward", s, 14);
+	jo_col_double(o, "behaviour_reward", s, 15);
 	jo_time(o, "created_at", db_col(s, 16));
 	jo_time(o, "outcome_at", db_col(s, 17));
 	return o;
@@ -280,19 +263,7 @@ dc_row_json(const struct db_stmt *s)
 struct json_object *
 decision_get_json(const char *tenant_id, const char *id, int *found)
 {
-	struct json_object *o = NULL;
-
-	*found = 0;
-	if (db_exec(&dc_select, "ss", tenant_id, id) != 0) {
-		*found = 1;
-		return NULL;
-	}
-	if (db_fetch(&dc_select) == 1) {
-		o = dc_row_json(&dc_select);
-		*found = 1;
-	}
-	db_done(&dc_select);
-	return o;
+	return page_row_by_id(&dc_select, tenant_id, id, found, dc_row_json);
 }
 
 struct json_object *
@@ -305,19 +276,8 @@ decision_list(const char *tenant_id, const struct decision_filter *f, int limit,
 	const char *since_p = NULL;
 	const long long *with_p = f->has_outcome >= 0 ? &with : NULL;
 
-	*has_more = 0;
-	*bad_cursor = 0;
-	if (cursor != NULL) {
-		if (db_exec(&dc_cursor_seq, "ss", tenant_id, cursor) != 0)
-			return NULL;
-		if (db_fetch(&dc_cursor_seq) == 1)
-			before = db_col_int(&dc_cursor_seq, 0);
-		else
-			*bad_cursor = 1;
-		db_done(&dc_cursor_seq);
-		if (*bad_cursor)
-			return NULL;
-	}
+	if (page_cursor(&dc_cursor_seq, tenant_id, cursor, &before, has_more, bad_cursor) != 0)
+		return NULL;
 	if (f->has_since) {
 		time_format_sql(f->since, since);
 		since_p = since;

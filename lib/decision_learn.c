@@ -226,7 +226,7 @@ decision_outcome_record(const char *tenant_id, const char *id, const char *statu
 		if ((rc = dl_outcome_once(tenant_id, id, status, result, *reward, now)) >= 0)
 			return rc;
 		err = db_errno();
-		if ((err != DB_ER_LOCK_DEADLOCK && err != DB_ER_LOCK_WAIT_TIMEOUT) ||
+		if (!db_err_retryable(err) ||
 		    try == DL_DEADLOCK_TRIES)
 			return -1;
 		log_warn("decision: deadlock recording an outcome of %s, retrying", id);

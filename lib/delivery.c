@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "action.h"
@@ -111,12 +110,6 @@ delivery_free(struct delivery *d, size_t n)
 	free(d);
 }
 
-static void
-dl_copy(char *dst, size_t len, const char *src)
-{
-	snprintf(dst, len, "%s", src != NULL ? src : "");
-}
-
 int
 delivery_claim(const char *owner, int64_t now, long long lease_seconds, int limit,
     struct delivery **out, size_t *n)
@@ -127,8 +120,6 @@ delivery_claim(const char *owner, int64_t now, long long lease_seconds, int limi
 	unsigned long long claimed;
 	size_t i = 0;
 	int attempt;
-	unsigned char jitter = 0;
-	struct timespec pause;
 
 	*out = NULL;
 	*n = 0;
@@ -145,13 +136,9 @@ delivery_claim(const char *owner, int64_t now, long long lease_seconds, int limi
 		if (db_exec(&dl_claim, "sssssi", owner, leasesql, nowsql, nowsql, nowsql,
 		    (long long)limit) == 0)
 			break;
-		if (attempt >= 8 || (db_errno() != DB_ER_LOCK_DEADLOCK &&
-		    db_errno() != DB_ER_LOCK_WAIT_TIMEOUT))
+		if (attempt >= 8 || !db_err_retryable(db_errno()))
 			return -1;
-		crypto_random(&jitter, 1);
-		pause.tv_sec = 0;
-		pause.tv_nsec = (long)(attempt + 1) * (2 + jitter % 8) * 1000000L;
-		nanosleep(&pause, NULL);
+		db_backoff(attempt, 2, 8);
 	}
 	claimed = db_affected(&dl_claim);
 	db_done(&dl_claim);
@@ -167,11 +154,11 @@ delivery_claim(const char *owner, int64_t now, long long lease_seconds, int limi
 	}
 	while (i < claimed && db_fetch(s) == 1) {
 		d[i].id = (unsigned long long)db_col_int(s, 0);
-		dl_copy(d[i].tenant_id, sizeof(d[i].tenant_id), db_col(s, 1));
-		dl_copy(d[i].kind, sizeof(d[i].kind), db_col(s, 2));
-		dl_copy(d[i].msg_id, sizeof(d[i].msg_id), db_col(s, 3));
-		dl_copy(d[i].action_id, sizeof(d[i].action_id), db_col(s, 4));
-		dl_copy(d[i].endpoint_id, sizeof(d[i].endpoint_id), db_col(s, 5));
+		db_col_copy(s, 1, d[i].tenant_id, sizeof(d[i].tenant_id));
+		db_col_copy(s, 2, d[i].kind, sizeof(d[i].kind));
+		db_col_copy(s, 3, d[i].msg_id, sizeof(d[i].msg_id));
+		db_col_copy(s, 4, d[i].action_id, sizeof(d[i].action_id));
+		db_col_copy(s, 5, d[i].endpoint_id, sizeof(d[i].endpoint_id));
 		d[i].url = strdup(db_col(s, 6) ? db_col(s, 6) : "");
 		d[i].secret_sealed = strdup(db_col(s, 7) ? db_col(s, 7) : "");
 		d[i].body = strdup(db_col(s, 8) ? db_col(s, 8) : "");
@@ -280,7 +267,7 @@ dl_record_tx(const char *owner, const struct delivery *d, const struct delivery_
 	return db_commit() == 0 ? 0 : -1;
 fail:
 	db_rollback();
-	if (db_errno() == DB_ER_LOCK_DEADLOCK || db_errno() == DB_ER_LOCK_WAIT_TIMEOUT)
+	if (db_err_retryable(db_errno()))
 		return -2;
 	return -1;
 }

@@ -206,29 +206,13 @@ endpoint_update(const char *tenant_id, const char *id, const struct endpoint_inp
 struct json_object *
 endpoint_get_json(const char *tenant_id, const char *id, int *found)
 {
-	struct json_object *o = NULL;
-
-	*found = 0;
-	if (db_exec(&ep_select, "ss", tenant_id, id) != 0) {
-		*found = 1;
-		return NULL;
-	}
-	if (db_fetch(&ep_select) == 1) {
-		o = ep_row_json(&ep_select);
-		*found = 1;
-	}
-	db_done(&ep_select);
-	return o;
+	return page_row_by_id(&ep_select, tenant_id, id, found, ep_row_json);
 }
 
 struct json_object *
 endpoint_list(const char *tenant_id, int limit, const char *cursor, int *has_more)
 {
-	*has_more = 0;
-	if (db_exec(&ep_page, "ssssi", tenant_id, cursor, tenant_id, cursor,
-	    (long long)limit + 1) != 0)
-		return NULL;
-	return page_rows(&ep_page, limit, has_more, ep_row_json);
+	return page_list(&ep_page, tenant_id, cursor, limit, has_more, ep_row_json);
 }
 
 int

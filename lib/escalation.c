@@ -90,19 +90,7 @@ esc_row_json(const struct db_stmt *s)
 struct json_object *
 escalation_get_json(const char *tenant_id, const char *id, int *found)
 {
-	struct json_object *o = NULL;
-
-	*found = 0;
-	if (db_exec(&esc_select, "ss", tenant_id, id) != 0) {
-		*found = 1;
-		return NULL;
-	}
-	if (db_fetch(&esc_select) == 1) {
-		o = esc_row_json(&esc_select);
-		*found = 1;
-	}
-	db_done(&esc_select);
-	return o;
+	return page_row_by_id(&esc_select, tenant_id, id, found, esc_row_json);
 }
 
 struct json_object *
@@ -111,19 +99,8 @@ escalation_list(const char *tenant_id, const char *status, int limit, const char
 {
 	long long before = LLONG_MAX;
 
-	*has_more = 0;
-	*bad_cursor = 0;
-	if (cursor != NULL) {
-		if (db_exec(&esc_cursor_seq, "ss", tenant_id, cursor) != 0)
-			return NULL;
-		if (db_fetch(&esc_cursor_seq) == 1)
-			before = db_col_int(&esc_cursor_seq, 0);
-		else
-			*bad_cursor = 1;
-		db_done(&esc_cursor_seq);
-		if (*bad_cursor)
-			return NULL;
-	}
+	if (page_cursor(&esc_cursor_seq, tenant_id, cursor, &before, has_more, bad_cursor) != 0)
+		return NULL;
 	if (db_exec(&esc_page, "sssii", tenant_id, status, status, before,
 	    (long long)limit + 1) != 0)
 		return NULL;

@@ -160,4 +160,11 @@ struct json_object *evaluate_report_json(const struct eval_report *rep);
  */
 struct json_object *evaluate_decision_json(const struct eval_report *rep, const char *user_id);
 
+/*
+ * A dry-run "decision" object that sends nothing: {"action": "skip",
+ * "action_type", "parameters", "playbook_id" and "channel" null,
+ * "confidence": 0, "reasoning", "reason"}. New object (caller puts).
+ */
+struct json_object *evaluate_skip_json(const char *reasoning, const char *reason);
+
 #endif

@@ -343,6 +343,22 @@ evaluate_report_json(const struct eval_report *rep)
 }
 
 struct json_object *
+evaluate_skip_json(const char *reasoning, const char *reason)
+{
+	struct json_object *o = json_object_new_object();
+
+	jo_str(o, "action", "skip");
+	json_object_object_add(o, "action_type", NULL);
+	json_object_object_add(o, "parameters", NULL);
+	json_object_object_add(o, "playbook_id", NULL);
+	json_object_object_add(o, "channel", NULL);
+	jo_double(o, "confidence", 0);
+	jo_str(o, "reasoning", reasoning);
+	jo_str(o, "reason", reason);
+	return o;
+}
+
+struct json_object *
 evaluate_decision_json(const struct eval_report *rep, const char *user_id)
 {
 	const struct eval_match *m;
@@ -351,21 +367,13 @@ evaluate_decision_json(const struct eval_report *rep, const char *user_id)
 
 	if (rep == NULL || rep->skipped || rep->n == 0)
 		return NULL;
-	o = json_object_new_object();
 	if (rep->first_match < 0) {
-		jo_str(o, "action", "skip");
-		json_object_object_add(o, "action_type", NULL);
-		json_object_object_add(o, "parameters", NULL);
-		json_object_object_add(o, "playbook_id", NULL);
-		json_object_object_add(o, "channel", NULL);
-		jo_double(o, "confidence", 0);
 		snprintf(why, sizeof(why), "None of the %d active playbooks would create an "
 		    "intervention for user %.255s now; rules.playbooks gives each one's verdict "
 		    "and why.", rep->n, user_id);
-		jo_str(o, "reasoning", why);
-		jo_str(o, "reason", "no_playbook_matched");
-		return o;
+		return evaluate_skip_json(why, "no_playbook_matched");
 	}
+	o = json_object_new_object();
 	m = &rep->m[rep->first_match];
 	jo_str(o, "action", "intervene");
 	if (m->action_type[0] != '\0') {

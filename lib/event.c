@@ -12,9 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "crypto.h"
 #include "db.h"
 #include "event.h"
 #include "jsonin.h"
@@ -323,24 +321,10 @@ event_store_tx(const char *tenant_id, const char *source, int test_mode,
 		goto fail;
 	return EVENT_STORE_OK;
 fail:
-	if (db_errno() == DB_ER_LOCK_DEADLOCK || db_errno() == DB_ER_LOCK_WAIT_TIMEOUT)
+	if (db_err_retryable(db_errno()))
 		rc = -2;
 	db_rollback();
 	return rc;
-}
-
-/* Sleeps 5-20 ms times the attempt number, jittered so two retrying
- * batches do not collide again in lockstep. */
-static void
-event_backoff(int attempt)
-{
-	unsigned char r = 0;
-	struct timespec ts;
-
-	crypto_random(&r, 1);
-	ts.tv_sec = 0;
-	ts.tv_nsec = (long)(attempt + 1) * (5 + r % 16) * 1000000L;
-	nanosleep(&ts, NULL);
 }
 
 int
@@ -382,7 +366,8 @@ event_store(const char *tenant_id, const char *source, int test_mode,
 		if (rc != -2)
 			break;
 		log_warn("event: batch for tenant %s hit a lock conflict, retrying", tenant_id);
-		event_backoff(attempt);
+		/* 5-20 ms times the attempt number, jittered. */
+		db_backoff(attempt, 5, 16);
 	}
 	if (rc == -2)
 		rc = EVENT_STORE_ERROR;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "intervention.h"
+#include "names.h"
 
 const char *const intervention_statuses[] = {
 	"pending_approval", "approved", "paused", "rejected", "sending", "sent",
@@ -53,14 +54,7 @@ static const struct move {
 int
 intervention_word_in(const char *const *list, const char *s)
 {
-	size_t i;
-
-	if (s == NULL)
-		return 0;
-	for (i = 0; list[i] != NULL; i++)
-		if (strcmp(list[i], s) == 0)
-			return 1;
-	return 0;
+	return names_find(list, s) >= 0;
 }
 
 int

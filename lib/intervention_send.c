@@ -13,9 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "crypto.h"
 #include "db.h"
 #include "intervention_send.h"
 #include "log.h"
@@ -156,12 +154,6 @@ isend_free(struct isend *v, size_t n)
 	free(v);
 }
 
-static void
-isend_copy(char *dst, size_t len, const char *src)
-{
-	snprintf(dst, len, "%s", src != NULL ? src : "");
-}
-
 static char *
 isend_dup(const char *s, int *oom)
 {
@@ -172,19 +164,6 @@ isend_dup(const char *s, int *oom)
 	if ((d = strdup(s)) == NULL)
 		*oom = 1;
 	return d;
-}
-
-/* Pauses a few ms (jittered) between tries of a deadlocked statement. */
-static void
-isend_pause(int attempt)
-{
-	unsigned char jitter = 0;
-	struct timespec ts;
-
-	crypto_random(&jitter, 1);
-	ts.tv_sec = 0;
-	ts.tv_nsec = (long)(attempt + 1) * (2 + jitter % 8) * 1000000L;
-	nanosleep(&ts, NULL);
 }
 
 /*
@@ -198,7 +177,7 @@ isend_abort(void)
 	unsigned e = db_errno();
 
 	db_rollback();
-	return e == DB_ER_LOCK_DEADLOCK || e == DB_ER_LOCK_WAIT_TIMEOUT ? -2 : -1;
+	return db_err_retryable(e) ? -2 : -1;
 }
 
 /* Runs call until it does not answer -2 (a deadlock), ISEND_TRIES at most. */
@@ -208,7 +187,7 @@ isend_abort(void)
 		(rc) = (call);						\
 		if ((rc) != -2 || try_ >= ISEND_TRIES)			\
 			break;						\
-		isend_pause(try_);					\
+		db_backoff(try_, 2, 8);					\
 	}								\
 	if ((rc) == -2)							\
 		(rc) = -1;						\
@@ -268,13 +247,13 @@ isend_claim(const char *owner, int64_t now, long long lease_seconds, int limit,
 			v = nv;
 		}
 		memset(&v[i], 0, sizeof(v[i]));
-		isend_copy(v[i].id, sizeof(v[i].id), db_col(&is_claimed, 0));
-		isend_copy(v[i].tenant_id, sizeof(v[i].tenant_id), db_col(&is_claimed, 1));
-		isend_copy(v[i].user_id, sizeof(v[i].user_id), db_col(&is_claimed, 2));
-		isend_copy(v[i].playbook_id, sizeof(v[i].playbook_id), db_col(&is_claimed, 3));
-		isend_copy(v[i].channel, sizeof(v[i].channel), db_col(&is_claimed, 4));
-		isend_copy(v[i].action_type, sizeof(v[i].action_type), db_col(&is_claimed, 5));
-		isend_copy(v[i].decision_id, sizeof(v[i].decision_id), db_col(&is_claimed, 6));
+		db_col_copy(&is_claimed, 0, v[i].id, sizeof(v[i].id));
+		db_col_copy(&is_claimed, 1, v[i].tenant_id, sizeof(v[i].tenant_id));
+		db_col_copy(&is_claimed, 2, v[i].user_id, sizeof(v[i].user_id));
+		db_col_copy(&is_claimed, 3, v[i].playbook_id, sizeof(v[i].playbook_id));
+		db_col_copy(&is_claimed, 4, v[i].channel, sizeof(v[i].channel));
+		db_col_copy(&is_claimed, 5, v[i].action_type, sizeof(v[i].action_type));
+		db_col_copy(&is_claimed, 6, v[i].decision_id, sizeof(v[i].decision_id));
 		v[i].subject = isend_dup(db_col(&is_claimed, 7) ? db_col(&is_claimed, 7) : "", &oom);
 		v[i].body = isend_dup(db_col(&is_claimed, 8) ? db_col(&is_claimed, 8) : "", &oom);
 		v[i].html = isend_dup(db_col(&is_claimed, 9), &oom);
@@ -306,8 +285,7 @@ static int
 isend_begin_once(const struct isend *v, const char *owner, const char *nowsql)
 {
 	if (db_exec(&is_begin, "sssss", nowsql, nowsql, v->id, v->tenant_id, owner) != 0)
-		return db_errno() == DB_ER_LOCK_DEADLOCK ||
-		    db_errno() == DB_ER_LOCK_WAIT_TIMEOUT ? -2 : -1;
+		return db_err_retryable(db_errno()) ? -2 : -1;
 	return isend_moved(&is_begin) ? 0 : 1;
 }
 
@@ -392,7 +370,7 @@ isend_done_in(const struct isend *v, const char *owner, const char *to,
 	return 0;
 fail:
 	/* A deadlock is retried by the caller: only other failures are news. */
-	if (db_errno() != DB_ER_LOCK_DEADLOCK && db_errno() != DB_ER_LOCK_WAIT_TIMEOUT)
+	if (!db_err_retryable(db_errno()))
 		log_err("deliver: cannot record intervention %s as %s", v->id, to);
 	return -1;
 }
@@ -506,8 +484,8 @@ isend_recover(int64_t now)
 		goto out;
 	}
 	while (n < 100 && db_fetch(&is_stale) == 1) {
-		isend_copy(ids[n][0], sizeof(ids[n][0]), db_col(&is_stale, 0));
-		isend_copy(ids[n][1], sizeof(ids[n][1]), db_col(&is_stale, 1));
+		db_col_copy(&is_stale, 0, ids[n][0], sizeof(ids[n][0]));
+		db_col_copy(&is_stale, 1, ids[n][1], sizeof(ids[n][1]));
 		started[n] = db_col_int(&is_stale, 2) != 0;
 		n++;
 	}
@@ -574,7 +552,7 @@ isend_by_action(const char *tenant_id, const char *action_id, char id[48])
 	if (db_exec(&is_by_ref, "ss", tenant_id, action_id) != 0)
 		return -1;
 	if (db_fetch(&is_by_ref) == 1)
-		isend_copy(id, 48, db_col(&is_by_ref, 0));
+		db_col_copy(&is_by_ref, 0, id, 48);
 	db_done(&is_by_ref);
 	return 0;
 }

@@ -184,10 +184,7 @@ iv_row_json(const struct db_stmt *s)
 	jo_str(o, "action_type", db_col(s, 9));
 	jo_raw(o, "parameters", db_col(s, 10));
 	jo_str(o, "reasoning", db_col(s, 11));
-	if (db_col(s, 12) != NULL)
-		jo_double(o, "confidence", db_col_double(s, 12));
-	else
-		json_object_object_add(o, "confidence", NULL);
+	jo_col_double(o, "confidence", s, 12);
 	jo_str(o, "decision_id", db_col(s, 13));
 	jo_raw(o, "quality_checks", db_col(s, 14));
 	jo_bool(o, "flagged", (int)db_col_int(s, 15));
@@ -197,10 +194,7 @@ iv_row_json(const struct db_stmt *s)
 	jo_bool(o, "test_mode", (int)db_col_int(s, 19));
 	jo_bool(o, "shadow", (int)db_col_int(s, 20));
 	jo_bool(o, "holdout", (int)db_col_int(s, 21));
-	if (db_col(s, 22) != NULL)
-		jo_int(o, "winback_offset", db_col_int(s, 22));
-	else
-		json_object_object_add(o, "winback_offset", NULL);
+	jo_col_int(o, "winback_offset", s, 22);
 	jo_time(o, "planned_at", db_col(s, 23));
 	jo_time(o, "approved_at", db_col(s, 24));
 	jo_time(o, "sent_at", db_col(s, 25));
@@ -218,19 +212,7 @@ iv_row_json(const struct db_stmt *s)
 struct json_object *
 intervention_get_json(const char *tenant_id, const char *id, int *found)
 {
-	struct json_object *o = NULL;
-
-	*found = 0;
-	if (db_exec(&iv_select, "ss", tenant_id, id) != 0) {
-		*found = 1;
-		return NULL;
-	}
-	if (db_fetch(&iv_select) == 1) {
-		o = iv_row_json(&iv_select);
-		*found = 1;
-	}
-	db_done(&iv_select);
-	return o;
+	return page_row_by_id(&iv_select, tenant_id, id, found, iv_row_json);
 }
 
 struct json_object *
@@ -241,19 +223,8 @@ intervention_list(const char *tenant_id, const struct intervention_filter *f, in
 	char since[TIME_SQL_SIZE];
 	const char *since_p = NULL;
 
-	*has_more = 0;
-	*bad_cursor = 0;
-	if (cursor != NULL) {
-		if (db_exec(&iv_cursor_seq, "ss", tenant_id, cursor) != 0)
-			return NULL;
-		if (db_fetch(&iv_cursor_seq) == 1)
-			before = db_col_int(&iv_cursor_seq, 0);
-		else
-			*bad_cursor = 1;
-		db_done(&iv_cursor_seq);
-		if (*bad_cursor)
-			return NULL;
-	}
+	if (page_cursor(&iv_cursor_seq, tenant_id, cursor, &before, has_more, bad_cursor) != 0)
+		return NULL;
 	if (f->has_since) {
 		time_format_sql(f->since, since);
 		since_p = since;

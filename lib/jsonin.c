@@ -13,6 +13,7 @@
 
 #include "http.h"
 #include "jsonin.h"
+#include "names.h"
 #include "timeutil.h"
 
 void
@@ -38,6 +39,13 @@ in_fail(struct in *v, const char *field, const char *code, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	snprintf(v->msg, sizeof(v->msg), "%s: %s", v->field, msg);
+}
+
+void
+in_require(struct in *v, const char *field, int present)
+{
+	if (!present)
+		in_fail(v, field, "missing_field", "is required");
 }
 
 /* The field's value, or NULL when absent; fails when required and absent. */
@@ -178,9 +186,8 @@ in_enum(struct in *v, const char *field, int flags, const char *const *values)
 
 	if (s == NULL)
 		return -1;
-	for (i = 0; values[i] != NULL; i++)
-		if (strcmp(values[i], s) == 0)
-			return i;
+	if ((i = names_find(values, s)) >= 0)
+		return i;
 	for (i = 0; values[i] != NULL; i++) {
 		n = snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "", values[i]);
 		if (n < 0 || (size_t)n >= sizeof(list) - used)

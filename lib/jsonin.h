@@ -38,6 +38,13 @@ void in_init(struct in *v, struct json_object *obj, const char *prefix);
 void in_fail(struct in *v, const char *field, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/*
+ * Fails v with missing_field for a required field that was not read
+ * (present 0): what a handler adds where the body may be missing
+ * altogether, which in_get() lets pass as an empty one.
+ */
+void in_require(struct in *v, const char *field, int present);
+
 /* 1 when the field is present (and not null). */
 int in_has(struct in *v, const char *field);
 

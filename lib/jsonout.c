@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "db.h"
 #include "jsonout.h"
 #include "log.h"
 
@@ -70,4 +71,22 @@ jo_raw(struct json_object *o, const char *key, const char *json_text)
 	if (json_text != NULL && (v = json_tokener_parse(json_text)) == NULL)
 		log_err("jsonout: stored JSON for %s does not parse", key);
 	json_object_object_add(o, key, v);
+}
+
+void
+jo_col_int(struct json_object *o, const char *key, const struct db_stmt *s, unsigned i)
+{
+	if (db_col(s, i) != NULL)
+		jo_int(o, key, db_col_int(s, i));
+	else
+		json_object_object_add(o, key, NULL);
+}
+
+void
+jo_col_double(struct json_object *o, const char *key, const struct db_stmt *s, unsigned i)
+{
+	if (db_col(s, i) != NULL)
+		jo_double(o, key, db_col_double(s, i));
+	else
+		json_object_object_add(o, key, NULL);
 }

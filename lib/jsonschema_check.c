@@ -22,6 +22,7 @@
 
 #include "jsonschema.h"
 #include "jsonschema_int.h"
+#include "names.h"
 
 #define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -347,14 +348,9 @@ typename_ok(const jobj *v)
 {
 	static const char *const names[] = { "array", "boolean", "integer",
 	    "null", "number", "object", "string" };
-	size_t i;
 
-	if (!json_object_is_type(v, json_type_string))
-		return 0;
-	for (i = 0; i < NITEMS(names); i++)
-		if (strcmp(js_str(v), names[i]) == 0)
-			return 1;
-	return 0;
+	return json_object_is_type(v, json_type_string) &&
+	    names_index(names, NITEMS(names), js_str(v)) >= 0;
 }
 
 static int

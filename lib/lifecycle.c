@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "lifecycle.h"
+#include "names.h"
 
 static const char *const stage_names[STAGE__MAX] = {
 	[STAGE_NEW] = "new",
@@ -50,22 +51,13 @@ lifecycle_defaults(struct lifecycle_thresholds *t)
 const char *
 lifecycle_stage_name(enum stage s)
 {
-	if ((int)s < 0 || s >= STAGE__MAX)
-		return NULL;
-	return stage_names[s];
+	return names_at(stage_names, STAGE__MAX, (int)s);
 }
 
 int
 lifecycle_stage_parse(const char *name)
 {
-	int i;
-
-	if (name == NULL)
-		return -1;
-	for (i = 0; i < STAGE__MAX; i++)
-		if (strcmp(name, stage_names[i]) == 0)
-			return i;
-	return -1;
+	return names_index(stage_names, STAGE__MAX, name);
 }
 
 /* x, or `otherwise` when x is NaN. */

@@ -21,6 +21,7 @@
 #include "llm.h"
 #include "log.h"
 #include "quality.h"
+#include "url.h"
 
 #define LLM_USER_AGENT	"Retivo-LLM/1"
 
@@ -224,15 +225,7 @@ llm_draft(const struct conf *c, const char *system_prompt, const char *user_prom
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
-	bad |= curl_easy_setopt(e, CURLOPT_URL, c->llm_url) != CURLE_OK;
-#if LIBCURL_VERSION_NUM >= 0x075500
-	bad |= curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK;
-#else
-	bad |= curl_easy_setopt(e, CURLOPT_PROTOCOLS,
-	    (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS)) != CURLE_OK;
-#endif
-	bad |= curl_easy_setopt(e, CURLOPT_POST, 1L) != CURLE_OK;
-	bad |= curl_easy_setopt(e, CURLOPT_POSTFIELDS, body) != CURLE_OK;
+	bad |= url_curl_post(e, c->llm_url, body) != 0;
 	bad |= curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers) != CURLE_OK;
 	bad |= curl_easy_setopt(e, CURLOPT_USERAGENT, LLM_USER_AGENT) != CURLE_OK;
 	bad |= curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)c->llm_timeout_ms) != CURLE_OK;

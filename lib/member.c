@@ -142,12 +142,6 @@ member_row_json(const struct db_stmt *s)
 	return o;
 }
 
-static void
-member_copy(char *dst, size_t len, const char *src)
-{
-	snprintf(dst, len, "%s", src != NULL ? src : "");
-}
-
 int
 member_login_lookup(const char *email, struct member_login *out)
 {
@@ -157,11 +151,10 @@ member_login_lookup(const char *email, struct member_login *out)
 	if (db_exec(&member_by_email, "s", email) != 0)
 		return -1;
 	if ((rc = db_fetch(&member_by_email)) == 1) {
-		member_copy(out->id, sizeof(out->id), db_col(&member_by_email, 0));
-		member_copy(out->tenant_id, sizeof(out->tenant_id), db_col(&member_by_email, 1));
-		member_copy(out->role, sizeof(out->role), db_col(&member_by_email, 2));
-		member_copy(out->password_hash, sizeof(out->password_hash),
-		    db_col(&member_by_email, 3));
+		db_col_copy(&member_by_email, 0, out->id, sizeof(out->id));
+		db_col_copy(&member_by_email, 1, out->tenant_id, sizeof(out->tenant_id));
+		db_col_copy(&member_by_email, 2, out->role, sizeof(out->role));
+		db_col_copy(&member_by_email, 3, out->password_hash, sizeof(out->password_hash));
 	}
 	db_done(&member_by_email);
 	return rc;
@@ -211,11 +204,7 @@ member_get_json(const char *tenant_id, const char *id)
 struct json_object *
 member_list(const char *tenant_id, int limit, const char *cursor, int *has_more)
 {
-	*has_more = 0;
-	if (db_exec(&member_page, "ssssi", tenant_id, cursor, tenant_id, cursor,
-	    (long long)limit + 1) != 0)
-		return NULL;
-	return page_rows(&member_page, limit, has_more, member_row_json);
+	return page_list(&member_page, tenant_id, cursor, limit, has_more, member_row_json);
 }
 
 long long
@@ -252,7 +241,7 @@ member_set_role(const char *tenant_id, const char *id, const char *role, int64_t
 	if (db_exec(&member_lock_role, "ss", tenant_id, id) != 0)
 		goto out;
 	if ((found = db_fetch(&member_lock_role)) == 1)
-		member_copy(current, sizeof(current), db_col(&member_lock_role, 0));
+		db_col_copy(&member_lock_role, 0, current, sizeof(current));
 	db_done(&member_lock_role);
 	if (found != 1) {
 		rc = found == 0 ? 1 : -1;

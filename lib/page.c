@@ -1,5 +1,6 @@
 /*
- * page.c — cursor pagination parameters and envelopes.
+ * page.c — cursor pagination parameters and envelopes, and the reads of a
+ * module's rows as JSON (a page of a tenant's list, one row by id).
  */
 #include "config.h"
 
@@ -49,4 +50,51 @@ page_rows(struct db_stmt *s, int limit, int *has_more,
 	}
 	db_done(s);
 	return arr;
+}
+
+struct json_object *
+page_list(struct db_stmt *s, const char *tenant_id, const char *cursor, int limit,
+    int *has_more, struct json_object *(*row)(const struct db_stmt *))
+{
+	*has_more = 0;
+	if (db_exec(s, "ssssi", tenant_id, cursor, tenant_id, cursor, (long long)limit + 1) != 0)
+		return NULL;
+	return page_rows(s, limit, has_more, row);
+}
+
+struct json_object *
+page_row_by_id(struct db_stmt *s, const char *tenant_id, const char *id, int *found,
+    struct json_object *(*row)(const struct db_stmt *))
+{
+	struct json_object *o = NULL;
+
+	*found = 0;
+	if (db_exec(s, "ss", tenant_id, id) != 0) {
+		*found = 1;	/* an error, not an absence */
+		return NULL;
+	}
+	if (db_fetch(s) == 1) {
+		o = row(s);
+		*found = 1;
+	}
+	db_done(s);
+	return o;
+}
+
+int
+page_cursor(struct db_stmt *s, const char *tenant_id, const char *cursor, long long *before,
+    int *has_more, int *bad_cursor)
+{
+	*has_more = 0;
+	*bad_cursor = 0;
+	if (cursor == NULL)
+		return 0;
+	if (db_exec(s, "ss", tenant_id, cursor) != 0)
+		return -1;
+	if (db_fetch(s) == 1)
+		*before = db_col_int(s, 0);
+	else
+		*bad_cursor = 1;
+	db_done(s);
+	return *bad_cursor ? -1 : 0;
 }

@@ -150,13 +150,7 @@ out:
 int
 partner_owns_customer(const char *partner_id, const char *customer_id)
 {
-	int f;
-
-	if (db_exec(&pc_owns, "ss", customer_id, partner_id) != 0)
-		return -1;
-	f = db_fetch(&pc_owns);
-	db_done(&pc_owns);
-	return f;
+	return db_exists(&pc_owns, customer_id, partner_id);
 }
 
 struct json_object *
@@ -373,16 +367,9 @@ partner_integration_json(const char *partner_id, const char *id, int *found)
 {
 	struct json_object *o;
 
-	*found = 1;
-	if (db_exec(&pi_select, "ss", partner_id, id) != 0)
+	if ((o = page_row_by_id(&pi_select, partner_id, id, found,
+	    partner_integration_row)) == NULL)
 		return NULL;
-	if (db_fetch(&pi_select) != 1) {
-		*found = 0;
-		db_done(&pi_select);
-		return NULL;
-	}
-	o = partner_integration_row(&pi_select);
-	db_done(&pi_select);
 	if (partner_integration_details(partner_id, id, o) != 0) {
 		json_object_put(o);
 		return NULL;
@@ -396,11 +383,9 @@ partner_integration_list(const char *partner_id, int limit, const char *cursor, 
 	struct json_object *arr, *e, *idv;
 	size_t i;
 
-	*has_more = 0;
-	if (db_exec(&pi_page, "ssssi", partner_id, cursor, partner_id, cursor,
-	    (long long)limit + 1) != 0)
+	if ((arr = page_list(&pi_page, partner_id, cursor, limit, has_more,
+	    partner_integration_row)) == NULL)
 		return NULL;
-	arr = page_rows(&pi_page, limit, has_more, partner_integration_row);
 	for (i = 0; i < json_object_array_length(arr); i++) {
 		e = json_object_array_get_idx(arr, i);
 		if (!json_object_object_get_ex(e, "id", &idv) ||
@@ -469,11 +454,7 @@ partner_share_tx(const char *partner_id, const char *integration_id, const char 
 	snprintf(sealed, sizeof(sealed), "%s", db_col(&ps_integration, 3));
 	db_done(&ps_integration);
 	/* The customer row is held shared so it cannot change hands mid-share. */
-	if (db_exec(&pc_owns_lock, "ss", customer_id, partner_id) != 0)
-		return PARTNER_SHARE_ERROR;
-	f = db_fetch(&pc_owns_lock);
-	db_done(&pc_owns_lock);
-	if (f != 1)
+	if ((f = db_exists(&pc_owns_lock, customer_id, partner_id)) != 1)
 		return f == 0 ? PARTNER_SHARE_NO_CUSTOMER : PARTNER_SHARE_ERROR;
 	if (!active)
 		return PARTNER_SHARE_INACTIVE;

@@ -210,8 +210,7 @@ platform_register(const char *tenant_id, const struct platform *p,
 	struct json_object *o;
 	int found = 0, rc = -1;
 
-	if (crypto_random_hex(secret, 32) != 0 ||
-	    (sealed = crypto_seal(key, secret, strlen(secret))) == NULL) {
+	if (crypto_sealed_secret(key, secret, &sealed) != 0) {
 		log_err("platform: cannot make a webhook secret");
 		goto out;
 	}

@@ -13,21 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "names.h"
 #include "playbook.h"
-
-/* Index of s in names[0..n), -1 when absent or NULL. */
-static int
-name_index(const char *const *names, int n, const char *s)
-{
-	int	 i;
-
-	if (s == NULL)
-		return -1;
-	for (i = 0; i < n; i++)
-		if (strcmp(names[i], s) == 0)
-			return i;
-	return -1;
-}
 
 /* ---- conditions ------------------------------------------------------ */
 
@@ -334,7 +321,7 @@ parse_set(struct json_object *arr, const char *member, const char *const *names,
 	for (i = 0; i < n; i++) {
 		it = json_object_array_get_idx(arr, i);
 		k = json_object_is_type(it, json_type_string) ?
-		    name_index(names, nnames, json_object_get_string(it)) : -1;
+		    names_index(names, nnames, json_object_get_string(it)) : -1;
 		if (k < 0) {
 			snprintf(field, fieldsz, "%s[%zu]", member, i);
 			snprintf(msg, msgsz, "unknown %s", strcmp(member, "stages") == 0 ?
@@ -553,7 +540,7 @@ pb_cond_eval(const struct pb_cond *c, const struct pb_user *u, char *why, size_t
 	if (c == NULL)
 		return 1;
 	if (c->stages != 0) {
-		k = name_index(stage_names, N_STAGES, u->stage);
+		k = names_index(stage_names, N_STAGES, u->stage);
 		if (k < 0 || !(c->stages & (1u << k))) {
 			snprintf(note, sizeof(note), "stage %s not among the playbook's stages",
 			    u->stage ? u->stage : "unknown");
@@ -564,7 +551,7 @@ pb_cond_eval(const struct pb_cond *c, const struct pb_user *u, char *why, size_t
 		why_add(why, whysz, note);
 	}
 	if (c->risks != 0) {
-		k = name_index(risk_names, N_RISKS, u->risk_level);
+		k = names_index(risk_names, N_RISKS, u->risk_level);
 		if (k < 0 || !(c->risks & (1u << k))) {
 			snprintf(note, sizeof(note), "risk %s not among the playbook's risk levels",
 			    u->risk_level ? u->risk_level : "unknown");

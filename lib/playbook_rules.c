@@ -14,22 +14,10 @@
 
 #include "crypto.h"
 #include "jsonin.h"
+#include "names.h"
 #include "playbook.h"
 #include "template.h"
-
-/* Index of s in names[0..n), -1 when absent or NULL. */
-static int
-name_index(const char *const *names, int n, const char *s)
-{
-	int	 i;
-
-	if (s == NULL)
-		return -1;
-	for (i = 0; i < n; i++)
-		if (strcmp(names[i], s) == 0)
-			return i;
-	return -1;
-}
+#include "timeutil.h"
 
 static const char *const area_names[PB_AREA__MAX] = {
 	"onboarding", "churn_prevention", "retention", "upsell", "winback"
@@ -44,25 +32,25 @@ static const char *const channel_names[PB_CHANNEL__MAX] = {
 const char *
 pb_area_name(enum pb_area a)
 {
-	return (unsigned)a < PB_AREA__MAX ? area_names[a] : NULL;
+	return names_at(area_names, PB_AREA__MAX, (int)a);
 }
 
 const char *
 pb_status_name(enum pb_status s)
 {
-	return (unsigned)s < PB_STATUS__MAX ? status_names[s] : NULL;
+	return names_at(status_names, PB_STATUS__MAX, (int)s);
 }
 
 const char *
 pb_channel_name(enum pb_channel c)
 {
-	return (unsigned)c < PB_CHANNEL__MAX ? channel_names[c] : NULL;
+	return names_at(channel_names, PB_CHANNEL__MAX, (int)c);
 }
 
 int
 pb_area_parse(const char *s, enum pb_area *out)
 {
-	int	 i = name_index(area_names, PB_AREA__MAX, s);
+	int	 i = names_index(area_names, PB_AREA__MAX, s);
 
 	if (i < 0)
 		return -1;
@@ -73,7 +61,7 @@ pb_area_parse(const char *s, enum pb_area *out)
 int
 pb_status_parse(const char *s, enum pb_status *out)
 {
-	int	 i = name_index(status_names, PB_STATUS__MAX, s);
+	int	 i = names_index(status_names, PB_STATUS__MAX, s);
 
 	if (i < 0)
 		return -1;
@@ -84,7 +72,7 @@ pb_status_parse(const char *s, enum pb_status *out)
 int
 pb_channel_parse(const char *s, enum pb_channel *out)
 {
-	int	 i = name_index(channel_names, PB_CHANNEL__MAX, s);
+	int	 i = names_index(channel_names, PB_CHANNEL__MAX, s);
 
 	if (i < 0)
 		return -1;
@@ -286,21 +274,6 @@ pb_in_holdout(const char *playbook_id, const char *user_id, int percent)
 	return percent > 0 && pb_holdout_bucket(playbook_id, user_id) < percent;
 }
 
-/* An IANA-style zone name without "." (so never a path out of zoneinfo). */
-static int
-zone_name_valid(const char *s)
-{
-	size_t i, len = strlen(s);
-
-	if (len == 0 || len > 64 || s[0] == '/' || s[len - 1] == '/' || strstr(s, "//") != NULL)
-		return 0;
-	for (i = 0; i < len; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
-		    (s[i] >= '0' && s[i] <= '9') || strchr("/_+-", s[i]) != NULL))
-			return 0;
-	return 1;
-}
-
 const char *
 pb_user_timezone(struct json_object *traits, const char *tenant_default)
 {
@@ -309,9 +282,9 @@ pb_user_timezone(struct json_object *traits, const char *tenant_default)
 
 	if (traits != NULL && json_object_object_get_ex(traits, "timezone", &t) &&
 	    json_object_is_type(t, json_type_string) &&
-	    zone_name_valid(s = json_object_get_string(t)))
+	    time_zone_name_valid(s = json_object_get_string(t)))
 		return s;
-	if (tenant_default != NULL && zone_name_valid(tenant_default))
+	if (tenant_default != NULL && time_zone_name_valid(tenant_default))
 		return tenant_default;
 	return "UTC";
 }
@@ -325,7 +298,7 @@ tz_enter(const char *zone, char *saved, size_t savedsz, int *had)
 	*had = old != NULL;
 	if (*had)
 		snprintf(saved, savedsz, "%s", old);
-	setenv("TZ", zone_name_valid(zone) ? zone : "UTC", 1);
+	setenv("TZ", time_zone_name_valid(zone) ? zone : "UTC", 1);
 	tzset();
 }
 

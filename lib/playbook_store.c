@@ -157,19 +157,7 @@ playbook_archive(const char *tenant_id, const char *id, int64_t now)
 struct json_object *
 playbook_get_json(const char *tenant_id, const char *id, int *found)
 {
-	struct json_object *o = NULL;
-
-	*found = 0;
-	if (db_exec(&pb_select, "ss", tenant_id, id) != 0) {
-		*found = 1;
-		return NULL;
-	}
-	if (db_fetch(&pb_select) == 1) {
-		o = pb_row_json(&pb_select);
-		*found = 1;
-	}
-	db_done(&pb_select);
-	return o;
+	return page_row_by_id(&pb_select, tenant_id, id, found, pb_row_json);
 }
 
 struct json_object *

@@ -167,15 +167,7 @@ sender_prepare(struct xfer *x, const struct delivery *d, const struct sender_con
 		snprintf(x->res->error, sizeof(x->res->error), "cannot start a transfer");
 		return -1;
 	}
-	bad |= curl_easy_setopt(e, CURLOPT_URL, d->url) != CURLE_OK;
-#if LIBCURL_VERSION_NUM >= 0x075500
-	bad |= curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK;
-#else
-	bad |= curl_easy_setopt(e, CURLOPT_PROTOCOLS,
-	    (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS)) != CURLE_OK;
-#endif
-	bad |= curl_easy_setopt(e, CURLOPT_POST, 1L) != CURLE_OK;
-	bad |= curl_easy_setopt(e, CURLOPT_POSTFIELDS, d->body) != CURLE_OK;
+	bad |= url_curl_post(e, d->url, d->body) != 0;
 	bad |= curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)d->body_len) !=
 	    CURLE_OK;
 	bad |= curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->headers) != CURLE_OK;

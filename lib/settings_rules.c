@@ -21,6 +21,7 @@
 #include "log.h"
 #include "settings.h"
 #include "settings_int.h"
+#include "timeutil.h"
 #include "url.h"
 
 #define SETTINGS_DEFAULT_JSON "{\"shadow_mode\":false,\"winback_days\":[7,30,60]," \
@@ -62,22 +63,6 @@ settings_key_valid(const char *s)
 		} else if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9')))
 			return 0;
 	}
-	return 1;
-}
-
-/* 1 for an IANA-style zone name: "UTC", "America/Argentina/Buenos_Aires",
- * "Etc/GMT+5". Whether the zone exists is the scheduler's business. */
-static int
-settings_timezone_valid(const char *s)
-{
-	size_t i, len = strlen(s);
-
-	if (len == 0 || len > 64 || s[0] == '/' || s[len - 1] == '/' || strstr(s, "//") != NULL)
-		return 0;
-	for (i = 0; i < len; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
-		    (s[i] >= '0' && s[i] <= '9') || strchr("/_+-", s[i]) != NULL))
-			return 0;
 	return 1;
 }
 
@@ -257,7 +242,7 @@ settings_read_timezone(struct in *v, const char *field, size_t maxlen)
 {
 	const char *s = in_str(v, field, 0, 1, maxlen);
 
-	if (s != NULL && !settings_timezone_valid(s))
+	if (s != NULL && !time_zone_name_valid(s))
 		in_fail(v, field, "invalid_field", "must be a time zone name such as "
 		    "\"UTC\" or \"Europe/Paris\"");
 	return v->failed || s == NULL ? NULL : json_object_new_string(s);

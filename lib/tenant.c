@@ -8,6 +8,7 @@
 #include "db.h"
 #include "ids.h"
 #include "jsonout.h"
+#include "names.h"
 #include "tenant.h"
 #include "timeutil.h"
 
@@ -17,14 +18,7 @@ static const char *const tenant_roles[] = { "standalone", "partner", "customer",
 static int
 tenant_in(const char *s, const char *const *list)
 {
-	size_t i;
-
-	if (s == NULL)
-		return 0;
-	for (i = 0; list[i] != NULL; i++)
-		if (strcmp(list[i], s) == 0)
-			return 1;
-	return 0;
+	return names_find(list, s) >= 0;
 }
 
 int

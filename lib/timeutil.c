@@ -9,6 +9,7 @@
 #include "timeutil.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #define SECS_PER_DAY 86400
@@ -355,4 +356,18 @@ time_now_ms(void)
 	rc = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 out:
 	return rc;
+}
+
+int
+time_zone_name_valid(const char *s)
+{
+	size_t i, len = strlen(s);
+
+	if (len == 0 || len > 64 || s[0] == '/' || s[len - 1] == '/' || strstr(s, "//") != NULL)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		    (s[i] >= '0' && s[i] <= '9') || strchr("/_+-", s[i]) != NULL))
+			return 0;
+	return 1;
 }

@@ -72,4 +72,13 @@ time_now(void);
 int64_t
 time_now_ms(void);
 
+/*
+ * 1 when s has the form of an IANA zone name: "UTC",
+ * "America/Argentina/Buenos_Aires", "Etc/GMT+5" — at most 64 letters,
+ * digits and "/_+-", no "." (so never a path out of zoneinfo), no empty
+ * part. Whether the zone exists is not checked. Else 0.
+ */
+int
+time_zone_name_valid(const char *s);
+
 #endif

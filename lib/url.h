@@ -1,10 +1,13 @@
 /*
- * url.h — checking URLs that we will later call (webhook targets).
+ * url.h — checking URLs that we will later call (webhook targets), and
+ * pointing a transfer at one.
  */
 #ifndef RETIVO_URL_H
 #define RETIVO_URL_H
 
 #include <stddef.h>
+
+#include <curl/curl.h>
 
 /*
  * 1 when s is an absolute http:// or https:// URL with a host, no user
@@ -29,5 +32,13 @@ int url_addr_allowed(const struct sockaddr *sa, int allow_private);
  * The sender checks again at connect time, since DNS can change.
  */
 int url_target_allowed(const char *url, int allow_private, char *err, size_t errlen);
+
+/*
+ * Sets up the curl handle e to POST body (a NUL-terminated string, not
+ * copied: it must outlive the transfer) to url over http or https only,
+ * so that no redirect or odd scheme makes it speak another protocol.
+ * Returns 0, or -1 when libcurl refused one of the options.
+ */
+int url_curl_post(CURL *e, const char *url, const char *body);
 
 #endif

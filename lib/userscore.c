@@ -582,7 +582,7 @@ us_write(const struct us_writes *w, int64_t now, long long *credited)
 		}
 		err = db_errno();
 		db_rollback();
-		if ((err != DB_ER_LOCK_DEADLOCK && err != DB_ER_LOCK_WAIT_TIMEOUT) ||
+		if (!db_err_retryable(err) ||
 		    try == US_DEADLOCK_TRIES)
 			return -1;
 		log_warn("userscore: deadlock writing a batch, retrying");
