@@ -610,7 +610,7 @@ test_speed(void)
 	struct decide_user u;
 	struct decide_rng g;
 	struct timespec t0, t1;
-	double us, best = 1e9, limit = 1000;
+	double us, best = 1e9;
 	int i, k, batch, rounds = 100;
 
 	schema = json_tokener_parse("{\"type\":\"object\",\"additionalProperties\":false,"
@@ -643,16 +643,11 @@ test_speed(void)
 		us = elapsed_us(&t0, &t1) / rounds;
 		best = us < best ? us : best;
 	}
-#if defined(__SANITIZE_ADDRESS__)
-	limit = 10000;	/* ASan and UBSan cost several times over */
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-	limit = 10000;
-#endif
-#endif
+	/* A figure, not a check: speed is never a test that fails on a slow
+	 * or busy machine (the recommend bench measures the whole request). */
 	diag("decide_choose, 10 arms with schemas and param_stats, %d p_best draws: %.0f us "
 	    "(best of 5 batches of %d)", DECIDE_PBEST_DRAWS, best, rounds);
-	ok(best < limit, "speed: one decision over 10 arms takes %.0f us (< %.0f)", best, limit);
+	ok(res.chosen >= 0 && res.n == 10, "speed run: every one of the 10 arms usable, one chosen");
 	json_object_put(stats);
 	json_object_put(schema);
 }
