@@ -1,7 +1,6 @@
 /*
  * activities_helpers.h — what the commerces and activities suites share:
- * requests carrying an x-tenant-id header, several requests sent at the
- * same moment (curl multi), and a commerce fixture.
+ * requests carrying an x-tenant-id header and a commerce fixture.
  */
 #ifndef RETIVO_TEST_ACTIVITIES_HELPERS_H
 #define RETIVO_TEST_ACTIVITIES_HELPERS_H
@@ -11,13 +10,6 @@
 /* As api() with an "x-tenant-id: tenant" header. Returns 0 or -1. */
 int api_tenant(struct resp *r, const char *method, const char *path, const char *key,
     const char *tenant, const char *body);
-
-/*
- * Sends n (<= 8) identical POSTs of body to path at once over curl multi
- * and writes each response's status into status[]. Returns 0 or -1.
- */
-int api_post_together(const char *path, const char *key, const char *body, int n,
-    long *status);
 
 /* Creates a commerce from the JSON body; its id into id. Returns 0 or -1. */
 int commerce_fixture(const char *key, const char *body, char id[64]);

@@ -1,6 +1,8 @@
 /*
  * client.c — libcurl, popen(retivo-admin) and popen(RETIVO_SQL) for the API
- * tests.
+ * tests. Every request the tests send, whatever it carries (key, session
+ * cookie, extra headers), is set up by client_setup(): one request at a
+ * time on the shared handle, or a batch at once over curl multi.
  */
 #include "config.h"
 
@@ -62,37 +64,60 @@ client_sink(char *data, size_t size, size_t n, void *arg)
 	return size * n;
 }
 
+/*
+ * Sets e up for method path: the response body into b and its header
+ * block into hb (hb NULL: not kept), each line of headers (separated by
+ * '\n') sent, and body of len bytes (NULL: none) with a Content-Type line
+ * when content_type is not NULL. The header list goes into *h for the
+ * caller to free after the transfer.
+ */
+static void
+client_setup(CURL *e, const char *method, const char *path, const char *headers,
+    const char *content_type, const char *body, size_t len, struct buf *b, struct buf *hb,
+    struct curl_slist **h)
+{
+	char url[2048], line[512];
+	const char *p, *nl = NULL;
+
+	snprintf(url, sizeof(url), "%s%s", client_base, path);
+	curl_easy_setopt(e, CURLOPT_URL, url);
+	curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, client_sink);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, b);
+	if (hb != NULL) {
+		curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, client_sink);
+		curl_easy_setopt(e, CURLOPT_HEADERDATA, hb);
+	}
+	curl_easy_setopt(e, CURLOPT_TIMEOUT, 30L);
+	*h = NULL;
+	for (p = headers; p != NULL && *p != '\0'; p = nl ? nl + 1 : NULL) {
+		nl = strchr(p, '\n');
+		snprintf(line, sizeof(line), "%.*s", nl ? (int)(nl - p) : (int)strlen(p), p);
+		*h = curl_slist_append(*h, line);
+	}
+	if (body != NULL) {
+		if (content_type != NULL) {
+			snprintf(line, sizeof(line), "Content-Type: %s", content_type);
+			*h = curl_slist_append(*h, line);
+		}
+		curl_easy_setopt(e, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	}
+	*h = curl_slist_append(*h, "Expect:");
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, *h);
+}
+
 int
-api_raw(struct resp *r, const char *method, const char *path, const char *key,
+api_request(struct resp *r, const char *method, const char *path, const char *headers,
     const char *content_type, const char *body, size_t len)
 {
 	struct curl_slist *h = NULL;
 	struct buf b = { NULL, 0 }, hb = { NULL, 0 };
-	char url[2048], line[256];
 	CURLcode cc;
 
 	memset(r, 0, sizeof(*r));
-	snprintf(url, sizeof(url), "%s%s", client_base, path);
 	curl_easy_reset(client_curl);
-	curl_easy_setopt(client_curl, CURLOPT_URL, url);
-	curl_easy_setopt(client_curl, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(client_curl, CURLOPT_WRITEFUNCTION, client_sink);
-	curl_easy_setopt(client_curl, CURLOPT_WRITEDATA, &b);
-	curl_easy_setopt(client_curl, CURLOPT_HEADERFUNCTION, client_sink);
-	curl_easy_setopt(client_curl, CURLOPT_HEADERDATA, &hb);
-	curl_easy_setopt(client_curl, CURLOPT_TIMEOUT, 30L);
-	if (key != NULL) {
-		snprintf(line, sizeof(line), "Authorization: Bearer %s", key);
-		h = curl_slist_append(h, line);
-	}
-	if (body != NULL) {
-		snprintf(line, sizeof(line), "Content-Type: %s", content_type);
-		h = curl_slist_append(h, line);
-		curl_easy_setopt(client_curl, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(client_curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-	}
-	h = curl_slist_append(h, "Expect:");
-	curl_easy_setopt(client_curl, CURLOPT_HTTPHEADER, h);
+	client_setup(client_curl, method, path, headers, content_type, body, len, &b, &hb, &h);
 	cc = curl_easy_perform(client_curl);
 	curl_slist_free_all(h);
 	if (cc != CURLE_OK) {
@@ -108,6 +133,76 @@ api_raw(struct resp *r, const char *method, const char *path, const char *key,
 	r->hlen = hb.len;
 	r->json = json_tokener_parse(r->body);
 	return 0;
+}
+
+int
+api_raw(struct resp *r, const char *method, const char *path, const char *key,
+    const char *content_type, const char *body, size_t len)
+{
+	char auth[256];
+
+	if (key != NULL)
+		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", key);
+	return api_request(r, method, path, key != NULL ? auth : NULL, content_type, body, len);
+}
+
+int
+api_together(long *status, int n, const char *method, const char *const *paths, int npaths,
+    const char *key, const char *body)
+{
+	CURL **e = calloc((size_t)(n > 0 ? n : 1), sizeof(*e));
+	struct curl_slist **h = calloc((size_t)(n > 0 ? n : 1), sizeof(*h));
+	struct buf *b = calloc((size_t)(n > 0 ? n : 1), sizeof(*b));
+	CURLM *m = curl_multi_init();
+	char auth[256];
+	int i, running = 0, rc = -1;
+
+	for (i = 0; i < n; i++)
+		status[i] = 0;
+	if (e == NULL || h == NULL || b == NULL || m == NULL || n < 1 || npaths < 1)
+		goto out;
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", key);
+	for (i = 0; i < n; i++) {
+		if ((e[i] = curl_easy_init()) == NULL)
+			goto out;
+		client_setup(e[i], method, paths[i % npaths], auth, "application/json", body,
+		    body != NULL ? strlen(body) : 0, &b[i], NULL, &h[i]);
+		curl_multi_add_handle(m, e[i]);
+	}
+	do {
+		if (curl_multi_perform(m, &running) != CURLM_OK)
+			goto out;
+		if (running > 0)
+			curl_multi_poll(m, NULL, 0, 1000, NULL);
+	} while (running > 0);
+	for (i = 0; i < n; i++)
+		curl_easy_getinfo(e[i], CURLINFO_RESPONSE_CODE, &status[i]);
+	rc = 0;
+out:
+	for (i = 0; e != NULL && h != NULL && b != NULL && i < n; i++) {
+		if (e[i] != NULL) {
+			curl_multi_remove_handle(m, e[i]);
+			curl_easy_cleanup(e[i]);
+		}
+		curl_slist_free_all(h[i]);
+		free(b[i].p);
+	}
+	if (m != NULL)
+		curl_multi_cleanup(m);
+	free(e);
+	free(h);
+	free(b);
+	return rc;
+}
+
+int
+status_count(const long *status, int n, long want)
+{
+	int i, c = 0;
+
+	for (i = 0; i < n; i++)
+		c += status[i] == want;
+	return c;
 }
 
 int

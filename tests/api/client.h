@@ -33,11 +33,34 @@ void client_cleanup(void);
 int api(struct resp *r, const char *method, const char *path, const char *key,
     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
+/*
+ * The request every helper goes through: method path with extra header
+ * lines (headers: separated by '\n', NULL for none, e.g. an Authorization
+ * or Cookie line) and body of len bytes (NULL: no body) sent with a
+ * Content-Type line when content_type is not NULL. Fills r (free with
+ * resp_free). Returns 0, -1 on a transport error.
+ */
+int api_request(struct resp *r, const char *method, const char *path, const char *headers,
+    const char *content_type, const char *body, size_t len);
+
 /* As api() with an explicit content type and raw body bytes. */
 int api_raw(struct resp *r, const char *method, const char *path, const char *key,
     const char *content_type, const char *body, size_t len);
 
 void resp_free(struct resp *r);
+
+/*
+ * Sends n requests at the same moment, each on its own connection (curl
+ * multi), for the tests of races: method to paths[i % npaths] with the
+ * Bearer key and body (JSON text, NULL: none). Writes each response's
+ * status into status[i] (0 when none came). Returns 0, -1 when the batch
+ * could not be set up or driven.
+ */
+int api_together(long *status, int n, const char *method, const char *const *paths, int npaths,
+    const char *key, const char *body);
+
+/* How many of the n statuses equal want. */
+int status_count(const long *status, int n, long want);
 
 /* Header value (case-insensitive name) copied into a static buffer, or NULL. */
 const char *resp_header(const struct resp *r, const char *name);

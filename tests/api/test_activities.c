@@ -186,9 +186,9 @@ static void
 check_idempotency(void)
 {
 	struct resp r;
+	const char *race_path = "/api/activities";
 	char body[512];
 	long st[4];
-	int created = 0, conflicts = 0, i;
 
 	api(&r, "POST", "/api/activities", F.key, SEED, commerce, "idem-1");
 	ok(r.status == 201, "idempotency: first create 201 (%ld)", r.status);
@@ -202,15 +202,11 @@ check_idempotency(void)
 	ok(r.status == 201, "idempotency: keys are per tenant (%ld)", r.status);
 	resp_free(&r);
 	snprintf(body, sizeof(body), SEED, commerce, "idem-race");
-	if (api_post_together("/api/activities", F.key, body, 4, st) != 0) {
+	if (api_together(st, 4, "POST", &race_path, 1, F.key, body) != 0) {
 		ok(0, "idempotency: concurrent requests sent");
 		return;
 	}
-	for (i = 0; i < 4; i++) {
-		created += st[i] == 201;
-		conflicts += st[i] == 409;
-	}
-	ok(created == 1 && conflicts == 3,
+	ok(status_count(st, 4, 201) == 1 && status_count(st, 4, 409) == 3,
 	    "idempotency: four concurrent creates with one key: one 201, three 409 (%ld %ld %ld %ld)",
 	    st[0], st[1], st[2], st[3]);
 	ok(sql_int("SELECT COUNT(*) FROM activities WHERE tenant_id = '%s' AND idempotency_key = "
