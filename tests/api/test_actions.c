@@ -10,10 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <curl/curl.h>
 
 #include "client.h"
 #include "suites.h"
@@ -168,74 +164,25 @@ check_delivery_row(const char *tenant_id, const char *id, int test_mode)
 	json_object_put(body);
 }
 
-static size_t
-discard(char *data, size_t size, size_t n, void *arg)
-{
-	(void)data;
-	(void)arg;
-	return size * n;
-}
-
-/* POSTs an outcome from a fresh process; exits 0 for 200, 1 for 409, 2 otherwise. */
-static void
-outcome_child(int gate, const char *base, const char *key, const char *id)
-{
-	char url[512], auth[128], c;
-	struct curl_slist *h = NULL;
-	long status = 0;
-	CURL *e;
-
-	if (read(gate, &c, 1) < 0)
-		_exit(3);
-	snprintf(url, sizeof(url), "%s/api/external/actions/%s/outcome", base, id);
-	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", key);
-	if ((e = curl_easy_init()) == NULL)
-		_exit(3);
-	h = curl_slist_append(h, auth);
-	h = curl_slist_append(h, "Content-Type: application/json");
-	curl_easy_setopt(e, CURLOPT_URL, url);
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(e, CURLOPT_POSTFIELDS, "{\"status\":\"completed\"}");
-	curl_easy_setopt(e, CURLOPT_TIMEOUT, 30L);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, discard);
-	if (curl_easy_perform(e) == CURLE_OK)
-		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
-	_exit(status == 200 ? 0 : status == 409 ? 1 : 2);
-}
-
 /* Two outcome reports at the same moment: exactly one 200 and one 409. */
 static void
 check_concurrent_outcome(const char *key, const char *id)
 {
-	const char *base = getenv("RETIVO_BASE_URL");
-	int gate[2], status, got[4] = { 0 }, i;
-	pid_t pid[2];
+	char path[512];
+	const char *paths[1] = { path };
+	long st[2];
+	int n200, n409;
 
-	if (pipe(gate) != 0) {
-		ok(0, "concurrent outcome: pipe");
+	snprintf(path, sizeof(path), "/api/external/actions/%s/outcome", id);
+	if (api_together(st, 2, "POST", paths, 1, key, "{\"status\":\"completed\"}") != 0) {
+		ok(0, "concurrent outcome: requests sent");
 		return;
 	}
-	fflush(stdout);
-	fflush(stderr);
-	for (i = 0; i < 2; i++) {
-		if ((pid[i] = fork()) == 0) {
-			close(gate[1]);
-			outcome_child(gate[0], base, key, id);
-		}
-	}
-	close(gate[0]);
-	/* Closing the write end wakes both children at once. */
-	close(gate[1]);
-	for (i = 0; i < 2; i++) {
-		if (pid[i] > 0 && waitpid(pid[i], &status, 0) == pid[i] && WIFEXITED(status) &&
-		    WEXITSTATUS(status) < 4)
-			got[WEXITSTATUS(status)]++;
-		else
-			got[3]++;
-	}
-	ok(got[0] == 1 && got[1] == 1,
+	n200 = status_count(st, 2, 200);
+	n409 = status_count(st, 2, 409);
+	ok(n200 == 1 && n409 == 1,
 	    "concurrent outcomes for %s: one 200 and one 409 (200s %d, 409s %d, other %d)", id,
-	    got[0], got[1], got[2] + got[3]);
+	    n200, n409, 2 - n200 - n409);
 }
 
 static void

@@ -9,10 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <curl/curl.h>
 
 #include "client.h"
 #include "decisions_helpers.h"
@@ -176,80 +172,36 @@ decisions_link(void)
 
 #define RACE_N	6	/* decisions, each reported twice at once */
 
-static size_t
-discard(char *data, size_t size, size_t n, void *arg)
-{
-	(void)data;
-	(void)arg;
-	return size * n;
-}
-
-/* POSTs a completed outcome for decision id once the gate opens; exits 0
- * for 200, 1 for 409, 2 otherwise. */
-static void
-race_child(int gate, const char *id)
-{
-	char url[512], auth[128], c;
-	struct curl_slist *h = NULL;
-	long status = 0;
-	CURL *e;
-
-	if (read(gate, &c, 1) < 0 || (e = curl_easy_init()) == NULL)
-		_exit(3);
-	snprintf(url, sizeof(url), "%s/api/decisions/%s/outcome", getenv("RETIVO_BASE_URL"), id);
-	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", d_ft.key);
-	h = curl_slist_append(h, auth);
-	h = curl_slist_append(h, "Content-Type: application/json");
-	curl_easy_setopt(e, CURLOPT_URL, url);
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(e, CURLOPT_POSTFIELDS, "{\"status\":\"completed\"}");
-	curl_easy_setopt(e, CURLOPT_TIMEOUT, 30L);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, discard);
-	if (curl_easy_perform(e) == CURLE_OK)
-		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
-	_exit(status == 200 ? 0 : status == 409 ? 1 : 2);
-}
-
 /* RACE_N decisions on one new arm, each reported twice at the same moment:
  * one 200 and one 409 each, and the arm counts each outcome once (the
  * first insert of the arm row races too). */
 void
 decisions_concurrent_outcomes(void)
 {
-	char ids[RACE_N][64];
-	int gate[2], status, got[4] = { 0 }, i;
-	pid_t pid[2 * RACE_N];
+	char paths[RACE_N][160];
+	const char *pathv[RACE_N];
+	long st[2 * RACE_N];
+	int i, n200, n409;
 	struct resp r;
 
 	ok(d_make_user(&d_ft, "u-race", d_now0 - 60, "onboarding", "medium", 0.2) == 0,
 	    "race: a user in a fresh bucket");
 	for (i = 0; i < RACE_N; i++) {
 		d_recommend(&r, d_ft.key, "u-race", "\"send_email\"");
-		snprintf(ids[i], sizeof(ids[i]), "%s", d_nz(jstr(&r, "decision_id")));
+		snprintf(paths[i], sizeof(paths[i]), "/api/decisions/%s/outcome",
+		    d_nz(jstr(&r, "decision_id")));
+		pathv[i] = paths[i];
 		resp_free(&r);
 	}
-	if (pipe(gate) != 0) {
-		ok(0, "race: pipe");
+	if (api_together(st, 2 * RACE_N, "POST", pathv, RACE_N, d_ft.key,
+	    "{\"status\":\"completed\"}") != 0) {
+		ok(0, "race: requests sent");
 		return;
 	}
-	fflush(stdout);
-	fflush(stderr);
-	for (i = 0; i < 2 * RACE_N; i++)
-		if ((pid[i] = fork()) == 0) {
-			close(gate[1]);
-			race_child(gate[0], ids[i / 2]);
-		}
-	close(gate[0]);
-	close(gate[1]);	/* wakes every child at once */
-	for (i = 0; i < 2 * RACE_N; i++) {
-		if (pid[i] > 0 && waitpid(pid[i], &status, 0) == pid[i] && WIFEXITED(status) &&
-		    WEXITSTATUS(status) < 4)
-			got[WEXITSTATUS(status)]++;
-		else
-			got[3]++;
-	}
-	ok(got[0] == RACE_N && got[1] == RACE_N, "race: %d outcomes at once: %d 200s, %d 409s, "
-	    "%d other", 2 * RACE_N, got[0], got[1], got[2] + got[3]);
+	n200 = status_count(st, 2 * RACE_N, 200);
+	n409 = status_count(st, 2 * RACE_N, 409);
+	ok(n200 == RACE_N && n409 == RACE_N, "race: %d outcomes at once: %d 200s, %d 409s, "
+	    "%d other", 2 * RACE_N, n200, n409, 2 * RACE_N - n200 - n409);
 	ok(sql_int("SELECT n FROM decision_arms WHERE tenant_id = '%s' AND bucket = "
 	    "'onboarding/medium/eng_low' AND action_name = 'send_email' AND ABS(succ - %d) < 0.001",
 	    d_ft.tenant_id, RACE_N) == RACE_N, "race: the arm counts each outcome once");
