@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "activities_helpers.h"
+#include "helpers.h"
 
 int
 api_tenant(struct resp *r, const char *method, const char *path, const char *key,
@@ -23,15 +24,6 @@ api_tenant(struct resp *r, const char *method, const char *path, const char *key
 int
 commerce_fixture(const char *key, const char *body, char id[64])
 {
-	struct resp r;
-	int rc = -1;
-
-	api(&r, "POST", "/api/commerces", key, "%s", body);
-	if (r.status == 201 && jstr(&r, "commerce.id") != NULL) {
-		snprintf(id, 64, "%s", jstr(&r, "commerce.id"));
-		rc = 0;
-	} else
-		fprintf(stderr, "# commerce_fixture: %ld %s\n", r.status, r.body ? r.body : "");
-	resp_free(&r);
-	return rc;
+	return api_create("/api/commerces", key, "commerce.id", id, 64, "%s", body) == 201 &&
+	    id[0] != '\0' ? 0 : -1;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "client.h"
+#include "helpers.h"
 #include "partners_helpers.h"
 #include "suites.h"
 
@@ -14,13 +15,13 @@ char partners_suffix[13];
 void
 copy_str(const struct resp *r, const char *path, char *out, size_t len)
 {
-	snprintf(out, len, "%s", jstr(r, path) ? jstr(r, path) : "");
+	snprintf(out, len, "%s", nz(jstr(r, path)));
 }
 
 int
 str_is(const struct resp *r, const char *path, const char *want)
 {
-	return jstr(r, path) != NULL && strcmp(jstr(r, path), want) == 0;
+	return streq(jstr(r, path), want);
 }
 
 size_t

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 
 #include "crypto.h"
+#include "helpers.h"
 #include "session_client.h"
 
 int
@@ -73,9 +74,9 @@ session_login(struct session *s, const char *email, const char *password)
 			memcpy(s->cookie, set, len);
 			s->cookie[len] = '\0';
 		}
-		snprintf(s->csrf, sizeof(s->csrf), "%s", jstr(&r, "csrf_token") ? jstr(&r, "csrf_token") : "");
+		snprintf(s->csrf, sizeof(s->csrf), "%s", nz(jstr(&r, "csrf_token")));
 		snprintf(s->member_id, sizeof(s->member_id), "%s",
-		    jstr(&r, "member.id") ? jstr(&r, "member.id") : "");
+		    nz(jstr(&r, "member.id")));
 	}
 	resp_free(&r);
 	return status;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "client.h"
+#include "helpers.h"
 #include "suites.h"
 #include "timeutil.h"
 
@@ -27,18 +28,10 @@ static long
 register_type(const char *key, const char *name, const char *provider, const char *cost,
     char *id_out, size_t idlen)
 {
-	struct resp r;
-	long status;
-
-	api(&r, "POST", "/api/external/action-types", key,
+	return api_create("/api/external/action-types", key, "action_type.id", id_out, idlen,
 	    "{\"name\":\"%s\",\"description\":\"d\",\"provider\":\"%s\",\"parameters_schema\":"
 	    SCHEMA ",\"delivery_webhook\":\"" HOOK "\",\"estimated_cost_usd\":\"%s\"}",
 	    name, provider, cost);
-	status = r.status;
-	if (id_out != NULL)
-		snprintf(id_out, idlen, "%s", jstr(&r, "action_type.id") ? jstr(&r, "action_type.id") : "");
-	resp_free(&r);
-	return status;
 }
 
 /* Dispatches; returns the status, the action id in id_out. */
@@ -46,19 +39,9 @@ static long
 dispatch(const char *key, const char *type, const char *user, int amount, char *id_out,
     size_t idlen)
 {
-	struct resp r;
-	long status;
-
-	api(&r, "POST", "/api/external/actions", key,
+	return api_create("/api/external/actions", key, "action.id", id_out, idlen,
 	    "{\"action_type\":\"%s\",\"user_id\":\"%s\",\"parameters\":{\"amount\":%d}}", type,
 	    user, amount);
-	status = r.status;
-	if (id_out != NULL)
-		snprintf(id_out, idlen, "%s", jstr(&r, "action.id") ? jstr(&r, "action.id") : "");
-	if (status != 201)
-		diag("dispatch %s: %ld %s", type, status, r.body);
-	resp_free(&r);
-	return status;
 }
 
 static size_t
@@ -276,7 +259,7 @@ check_list(const struct fixture *f, const struct fixture *g, const char *const *
 	api(&r, "GET", "/api/external/actions?limit=2", f->key, NULL);
 	ok(r.status == 200 && count_of(&r, "actions") == 2 && json_object_get_boolean(jget(&r, "has_more")) &&
 	    str_is(&r, "next_cursor", ids[n - 2]), "list: limit=2 pages with a cursor");
-	snprintf(cursor, sizeof(cursor), "%s", jstr(&r, "next_cursor") ? jstr(&r, "next_cursor") : "");
+	snprintf(cursor, sizeof(cursor), "%s", nz(jstr(&r, "next_cursor")));
 	resp_free(&r);
 	snprintf(path, sizeof(path), "/api/external/actions?limit=2&cursor=%s", cursor);
 	api(&r, "GET", path, f->key, NULL);
@@ -420,7 +403,7 @@ suite_actions(void)
 	    "{\"amount\":500,\"reason\":\"re-engagement bonus\"},\"reasoning\":\"quiet for 14 days\","
 	    "\"confidence\":0.82}");
 	ok(r.status == 201, "dispatch: 201 (%s)", r.body);
-	snprintf(ids[0], sizeof(ids[0]), "%s", jstr(&r, "action.id") ? jstr(&r, "action.id") : "");
+	snprintf(ids[0], sizeof(ids[0]), "%s", nz(jstr(&r, "action.id")));
 	ok(strncmp(ids[0], "ea_", 3) == 0 && str_is(&r, "action.status", "pending") &&
 	    str_is(&r, "action.action_type", "grant_points") &&
 	    str_is(&r, "action.action_type_id", type_id) && str_is(&r, "action.provider", "smile-io") &&

@@ -25,6 +25,7 @@
 
 #include "activities_helpers.h"
 #include "client.h"
+#include "helpers.h"
 #include "receiver_client.h"
 #include "suites.h"
 #include "timeutil.h"
@@ -63,18 +64,9 @@ status_of(const char *key, const char *id)
 
 	snprintf(path, sizeof(path), "/api/activities/%s", id);
 	api(&r, "GET", path, key, NULL);
-	snprintf(buf, sizeof(buf), "%s", r.status == 200 && jstr(&r, "status") ? jstr(&r, "status") : "");
+	snprintf(buf, sizeof(buf), "%s", r.status == 200 ? nz(jstr(&r, "status")) : "");
 	resp_free(&r);
 	return buf;
-}
-
-static int
-run_at(const char *job, int64_t t, const char *extra)
-{
-	char iso[TIME_ISO8601_SIZE];
-
-	time_format_iso8601(t, iso);
-	return job_run(job, "--now %s %s", iso, extra ? extra : "");
 }
 
 static void
@@ -190,7 +182,7 @@ check_creation_time(const struct fixture *c)
 	    strcmp(jstr(&r, "unresolved.0.kind"), "attribute") == 0 &&
 	    strcmp(jstr(&r, "unresolved.0.key"), "zone") == 0,
 	    "creation: an upfront key without value or fallback: UNRESOLVED listing it (%s)", r.body);
-	snprintf(c_unres, sizeof(c_unres), "%s", jstr(&r, "id") ? jstr(&r, "id") : "");
+	snprintf(c_unres, sizeof(c_unres), "%s", nz(jstr(&r, "id")));
 	resp_free(&r);
 	api(&r, "POST", "/api/activities", c->key, "{\"type\":\"TASK\",\"reason\":\"r\","
 	    "\"channel\":\"SALESMAN\",\"commerce_id\":\"%s\",\"idempotency_key\":\"cr-7\","
@@ -321,11 +313,11 @@ activities_dispatch_checks(const struct fixture *f, const struct fixture *g)
 		return;
 	}
 	resp_free(&r);
-	st = run_at("activities", t, "--exit-after-claim");
+	st = job_run_at("activities", t, "--exit-after-claim");
 	ok(st == 0 && strcmp(status_of(D.key, k), "READY") == 0 &&
 	    sql_int("SELECT claim_owner IS NOT NULL FROM activities WHERE id = '%s'", k) == 1,
 	    "killed job: claimed, still READY (%s)", job_output());
-	run_at("activities", t + 10, NULL);
+	job_run_at("activities", t + 10, NULL);
 	ok(strcmp(status_of(D.key, k), "READY") == 0 && deliveries_of(k) == 0,
 	    "killed job: another run within the lease leaves it (%s)", job_output());
 
@@ -344,7 +336,7 @@ activities_dispatch_checks(const struct fixture *f, const struct fixture *g)
 	snprintf(path, sizeof(path), "/api/activities/%s/cancel", c);
 	api(&r, "POST", path, D.key, "{}");
 	resp_free(&r);
-	st = run_at("activities", t + 120, NULL);
+	st = job_run_at("activities", t + 120, NULL);
 	ok(st == 0 && strcmp(status_of(D.key, k), "DISPATCHED") == 0 && deliveries_of(k) == 1,
 	    "killed job: the run after the lease dispatches it, once (%s)", job_output());
 	ok(strcmp(status_of(D.key, a), "DISPATCHED") == 0 && deliveries_of(a) == 1,
@@ -364,7 +356,7 @@ activities_dispatch_checks(const struct fixture *f, const struct fixture *g)
 	ok(r.status == 409, "cancel: a DISPATCHED activity is 409 (%ld)", r.status);
 	resp_free(&r);
 
-	st = run_at("dispatch", t + 120, NULL);
+	st = job_run_at("dispatch", t + 120, NULL);
 	/* The provider answering 410: the delivery fails for good, so does the activity. */
 	ok(strcmp(status_of(E.key, e), "FAILED") == 0,
 	    "failure: a finally failed delivery makes the activity FAILED (%s)", job_output());
@@ -421,9 +413,9 @@ activities_dispatch_checks(const struct fixture *f, const struct fixture *g)
 	snprintf(path, sizeof(path), "/api/commerces/%s", bare);
 	api(&r, "PATCH", path, D.key, "{\"contacts\":[{\"name\":\"Rep\",\"is_sales_rep\":true}]}");
 	resp_free(&r);
-	run_at("activities", t + 200, NULL);
+	job_run_at("activities", t + 200, NULL);
 	ok(strcmp(status_of(D.key, d), "UNRESOLVED") == 0, "retry: not before five minutes");
-	run_at("activities", t + 500, NULL);
+	job_run_at("activities", t + 500, NULL);
 	ok(strcmp(status_of(D.key, d), "DISPATCHED") == 0 && deliveries_of(d) == 1,
 	    "retry: UNRESOLVED returns and is dispatched once resolvable (%s)", job_output());
 
@@ -437,7 +429,7 @@ activities_dispatch_checks(const struct fixture *f, const struct fixture *g)
 	fflush(stdout);
 	for (i = 0; i < 2; i++)
 		if ((pid[i] = fork()) == 0)
-			_exit(run_at("activities", t + 600, NULL) == 0 ? 0 : 1);
+			_exit(job_run_at("activities", t + 600, NULL) == 0 ? 0 : 1);
 	for (i = 0, n = 0; i < 2; i++)
 		if (pid[i] > 0 && waitpid(pid[i], &st, 0) == pid[i] && WIFEXITED(st) &&
 		    WEXITSTATUS(st) == 0)
@@ -456,7 +448,7 @@ activities_dispatch_checks(const struct fixture *f, const struct fixture *g)
 	if (act(C.key, c_shop, "noprov", "\"type\":\"TASK\",\"channel\":\"SALESMAN\","
 	    "\"scheduled_at\":\"2020-01-01T00:00:00Z\"", e, NULL) != 0)
 		return;
-	run_at("activities", t + 1000, NULL);
+	job_run_at("activities", t + 1000, NULL);
 	snprintf(path, sizeof(path), "/api/activities/%s", e);
 	api(&r, "GET", path, C.key, NULL);
 	ok(strcmp(jstr(&r, "status"), "UNRESOLVED") == 0 &&

@@ -26,9 +26,9 @@ decisions_learning(void)
 
 	for (i = 0; i < 40; i++) {
 		d_recommend(&r, d_ft.key, "u-learn", "\"grant_points\",\"send_email\"");
-		snprintf(id, sizeof(id), "%s", d_nz(jstr(&r, "decision_id")));
+		snprintf(id, sizeof(id), "%s", nz(jstr(&r, "decision_id")));
 		if (r.status == 200 && d_outcome(d_ft.key, id,
-		    strcmp(d_nz(jstr(&r, "recommendation.action")), "grant_points") == 0 ?
+		    strcmp(nz(jstr(&r, "recommendation.action")), "grant_points") == 0 ?
 		    "completed" : "rejected") == 200)
 			posted++;
 		resp_free(&r);
@@ -36,7 +36,7 @@ decisions_learning(void)
 	ok(posted == 40, "40 decisions with outcomes (%d)", posted);
 	for (i = 0; i < 50; i++) {
 		d_recommend(&r, d_ft.key, "u-learn", "\"grant_points\",\"send_email\"");
-		if (strcmp(d_nz(jstr(&r, "recommendation.action")), "grant_points") == 0)
+		if (strcmp(nz(jstr(&r, "recommendation.action")), "grant_points") == 0)
 			wins++;
 		resp_free(&r);
 	}
@@ -63,14 +63,14 @@ decisions_learning(void)
 	ok(r.status == 200 && (long long)d_len(&r, "decisions") == sql_int("SELECT COUNT(*) "
 	    "FROM decisions WHERE tenant_id = '%s' AND user_id = 'u-learn' AND action_name = "
 	    "'send_email'", d_ft.tenant_id) && (d_len(&r, "decisions") == 0 ||
-	    strcmp(d_nz(jstr(&r, "decisions.0.action")), "send_email") == 0),
+	    strcmp(nz(jstr(&r, "decisions.0.action")), "send_email") == 0),
 	    "action=send_email lists exactly those");
 	resp_free(&r);
 	api(&r, "GET", "/api/decisions?user_id=u-learn&limit=30", d_ft.key, NULL);
-	snprintf(id, sizeof(id), "%s", d_nz(jstr(&r, "next_cursor")));
+	snprintf(id, sizeof(id), "%s", nz(jstr(&r, "next_cursor")));
 	ok(r.status == 200 && d_len(&r, "decisions") == 30 &&
 	    json_object_get_boolean(jget(&r, "has_more")) &&
-	    strcmp(id, d_nz(jstr(&r, "decisions.29.id"))) == 0, "first page of 30, has_more");
+	    strcmp(id, nz(jstr(&r, "decisions.29.id"))) == 0, "first page of 30, has_more");
 	resp_free(&r);
 	{
 		char path[160];
@@ -84,7 +84,7 @@ decisions_learning(void)
 	ok(r.status == 200 && d_len(&r, "decisions") == 0, "since in the future: none");
 	resp_free(&r);
 	api(&r, "GET", "/api/decisions?cursor=dec_nope", d_ft.key, NULL);
-	ok(r.status == 400 && strcmp(d_nz(jstr(&r, "field")), "cursor") == 0, "a bad cursor: 400");
+	ok(r.status == 400 && strcmp(nz(jstr(&r, "field")), "cursor") == 0, "a bad cursor: 400");
 	resp_free(&r);
 	api(&r, "GET", "/api/decisions?limit=0", d_ft.key, NULL);
 	ok(r.status == 400, "limit=0: 400");
@@ -106,38 +106,38 @@ decisions_link(void)
 	const char *params;
 
 	d_recommend(&r, d_ft.key, "u-a", "\"send_email\"");
-	snprintf(dec, sizeof(dec), "%s", d_nz(jstr(&r, "decision_id")));
+	snprintf(dec, sizeof(dec), "%s", nz(jstr(&r, "decision_id")));
 	params = json_object_to_json_string(jget(&r, "recommendation.parameters"));
 	api(&a, "POST", "/api/external/actions", d_ft.key, "{\"action_type\":\"send_email\","
 	    "\"user_id\":\"u-idle\",\"parameters\":%s,\"decision_id\":\"%s\"}", params, dec);
-	ok(a.status == 400 && strcmp(d_nz(jstr(&a, "field")), "decision_id") == 0,
+	ok(a.status == 400 && strcmp(nz(jstr(&a, "field")), "decision_id") == 0,
 	    "decision_id of another user's decision: 400 (%s)", a.body);
 	resp_free(&a);
 	api(&a, "POST", "/api/external/actions", d_fo.key, "{\"action_type\":\"other_only\","
 	    "\"user_id\":\"u-a\",\"parameters\":{\"template\":\"tips\"},\"decision_id\":\"%s\"}", dec);
-	ok(a.status == 400 && strcmp(d_nz(jstr(&a, "field")), "decision_id") == 0,
+	ok(a.status == 400 && strcmp(nz(jstr(&a, "field")), "decision_id") == 0,
 	    "decision_id of another tenant's decision: 400 (%s)", a.body);
 	resp_free(&a);
 	api(&a, "POST", "/api/external/actions", d_ft.key, "{\"action_type\":\"send_email\","
 	    "\"user_id\":\"u-a\",\"parameters\":%s,\"decision_id\":\"bogus\"}", params);
-	ok(a.status == 400 && strcmp(d_nz(jstr(&a, "field")), "decision_id") == 0,
+	ok(a.status == 400 && strcmp(nz(jstr(&a, "field")), "decision_id") == 0,
 	    "a malformed decision_id: 400");
 	resp_free(&a);
 	api(&a, "POST", "/api/external/actions", d_ft.key, "{\"action_type\":\"send_email\","
 	    "\"user_id\":\"u-a\",\"parameters\":%s,\"decision_id\":\"%s\"}", params, dec);
-	snprintf(ea, sizeof(ea), "%s", d_nz(jstr(&a, "action.id")));
+	snprintf(ea, sizeof(ea), "%s", nz(jstr(&a, "action.id")));
 	ok(a.status == 201 && strncmp(ea, "ea_", 3) == 0, "dispatch with decision_id: 201 (%s)",
 	    a.body);
 	resp_free(&a);
 	api(&a, "POST", "/api/external/actions", d_ft.key, "{\"action_type\":\"send_email\","
 	    "\"user_id\":\"u-a\",\"parameters\":%s,\"decision_id\":\"%s\"}", params, dec);
-	ok(a.status == 400 && strstr(d_nz(jstr(&a, "error")), "already linked") != NULL,
+	ok(a.status == 400 && strstr(nz(jstr(&a, "error")), "already linked") != NULL,
 	    "a second dispatch of the same decision: 400 already linked (%s)", a.body);
 	resp_free(&a);
 	resp_free(&r);
 	snprintf(path, sizeof(path), "/api/decisions/%s", dec);
 	api(&r, "GET", path, d_ft.key, NULL);
-	ok(strcmp(d_nz(jstr(&r, "decision.action_id")), ea) == 0, "the decision names its action");
+	ok(strcmp(nz(jstr(&r, "decision.action_id")), ea) == 0, "the decision names its action");
 	resp_free(&r);
 	snprintf(path, sizeof(path), "/api/external/actions/%s/outcome", ea);
 	api(&a, "POST", path, d_ft.key, "{\"status\":\"rejected\"}");
@@ -145,7 +145,7 @@ decisions_link(void)
 	resp_free(&a);
 	snprintf(path, sizeof(path), "/api/decisions/%s", dec);
 	api(&r, "GET", path, d_ft.key, NULL);
-	ok(strcmp(d_nz(jstr(&r, "decision.outcome_status")), "rejected") == 0 &&
+	ok(strcmp(nz(jstr(&r, "decision.outcome_status")), "rejected") == 0 &&
 	    d_dbl(&r, "decision.reward") == -0.5, "the action's outcome lands on the decision (%s)",
 	    r.body);
 	resp_free(&r);
@@ -153,11 +153,11 @@ decisions_link(void)
 
 	/* A decision with its own outcome keeps it when the action reports later. */
 	d_recommend(&r, d_ft.key, "u-a", "\"send_email\"");
-	snprintf(dec2, sizeof(dec2), "%s", d_nz(jstr(&r, "decision_id")));
+	snprintf(dec2, sizeof(dec2), "%s", nz(jstr(&r, "decision_id")));
 	api(&a, "POST", "/api/external/actions", d_ft.key, "{\"action_type\":\"send_email\","
 	    "\"user_id\":\"u-a\",\"parameters\":%s,\"decision_id\":\"%s\"}",
 	    json_object_to_json_string(jget(&r, "recommendation.parameters")), dec2);
-	snprintf(ea, sizeof(ea), "%s", d_nz(jstr(&a, "action.id")));
+	snprintf(ea, sizeof(ea), "%s", nz(jstr(&a, "action.id")));
 	resp_free(&a);
 	resp_free(&r);
 	ok(d_outcome(d_ft.key, dec2, "ignored") == 200, "direct outcome first");
@@ -189,7 +189,7 @@ decisions_concurrent_outcomes(void)
 	for (i = 0; i < RACE_N; i++) {
 		d_recommend(&r, d_ft.key, "u-race", "\"send_email\"");
 		snprintf(paths[i], sizeof(paths[i]), "/api/decisions/%s/outcome",
-		    d_nz(jstr(&r, "decision_id")));
+		    nz(jstr(&r, "decision_id")));
 		pathv[i] = paths[i];
 		resp_free(&r);
 	}
@@ -228,21 +228,21 @@ decisions_dry_run(void)
 
 	api(&r, "POST", "/api/interventions/dry-run", d_ft.key, "{\"user_id\":\"u-learn\"}");
 	ok(r.status == 200 && jget(&r, "dry_run") && json_object_get_boolean(jget(&r, "dry_run")) &&
-	    strcmp(d_nz(jstr(&r, "decision.action")), "intervene") == 0 &&
+	    strcmp(nz(jstr(&r, "decision.action")), "intervene") == 0 &&
 	    jstr(&r, "decision.action_type") != NULL &&
 	    d_valid_params(jget(&r, "decision.parameters"), d_schema_of(jstr(&r, "decision.action_type"))) &&
 	    d_null(&r, "decision", "playbook_id") &&
-	    strcmp(d_nz(jstr(&r, "decision.channel")), "external_action") == 0 &&
+	    strcmp(nz(jstr(&r, "decision.channel")), "external_action") == 0 &&
 	    d_dbl(&r, "decision.confidence") >= 0 && d_dbl(&r, "decision.confidence") <= 1 &&
-	    strlen(d_nz(jstr(&r, "decision.reasoning"))) > 20 && jstr(&r, "decision.reason") != NULL &&
-	    strcmp(d_nz(jstr(&r, "rules.lifecycle_stage")), "recovered") == 0 &&
-	    strcmp(d_nz(jstr(&r, "rules.bucket")), "recovered/medium/eng_mid") == 0 &&
+	    strlen(nz(jstr(&r, "decision.reasoning"))) > 20 && jstr(&r, "decision.reason") != NULL &&
+	    strcmp(nz(jstr(&r, "rules.lifecycle_stage")), "recovered") == 0 &&
+	    strcmp(nz(jstr(&r, "rules.bucket")), "recovered/medium/eng_mid") == 0 &&
 	    jget(&r, "rules.opted_out") && !json_object_get_boolean(jget(&r, "rules.opted_out")) &&
 	    jget(&r, "rules.paused") && d_len(&r, "rules.playbooks") == 0 &&
 	    d_len(&r, "rules.candidates") == 3 && jint(&r, "rules.candidates.0.outcomes") >= 0 &&
 	    d_dbl(&r, "rules.candidates.0.mean") >= 0 && d_dbl(&r, "rules.candidates.0.p_best") >= 0 &&
-	    strcmp(d_nz(jstr(&r, "context.lifecycle_stage")), "recovered") == 0 &&
-	    strcmp(d_nz(jstr(&r, "context.risk_level")), "medium") == 0 &&
+	    strcmp(nz(jstr(&r, "context.lifecycle_stage")), "recovered") == 0 &&
+	    strcmp(nz(jstr(&r, "context.risk_level")), "medium") == 0 &&
 	    d_dbl(&r, "context.activation_score") >= 0 && d_dbl(&r, "context.engagement_score") >= 0 &&
 	    jint(&r, "context.matched_playbooks") == 0,
 	    "dry-run over every active type: the decision, rules and context (%s)", r.body);
@@ -255,30 +255,30 @@ decisions_dry_run(void)
 	resp_free(&r);
 	api(&r, "POST", "/api/interventions/dry-run", d_ft.key,
 	    "{\"user_id\":\"u-learn\",\"available_actions\":[\"discount\"]}");
-	ok(r.status == 200 && strcmp(d_nz(jstr(&r, "decision.action_type")), "discount") == 0 &&
+	ok(r.status == 200 && strcmp(nz(jstr(&r, "decision.action_type")), "discount") == 0 &&
 	    d_len(&r, "rules.candidates") == 1, "dry-run over one listed action");
 	resp_free(&r);
 	api(&r, "POST", "/api/interventions/dry-run", d_ft.key,
 	    "{\"user_id\":\"u-learn\",\"available_actions\":[\"retired\"]}");
-	ok(r.status == 400 && strcmp(d_nz(jstr(&r, "field")), "available_actions[0]") == 0,
+	ok(r.status == 400 && strcmp(nz(jstr(&r, "field")), "available_actions[0]") == 0,
 	    "dry-run with an inactive action: 400");
 	resp_free(&r);
 	api(&r, "POST", "/api/interventions/dry-run", d_ft.key, "{\"user_id\":\"u-opt\"}");
-	ok(r.status == 200 && strcmp(d_nz(jstr(&r, "decision.action")), "skip") == 0 &&
-	    strcmp(d_nz(jstr(&r, "decision.reason")), "user_opted_out") == 0 &&
+	ok(r.status == 200 && strcmp(nz(jstr(&r, "decision.action")), "skip") == 0 &&
+	    strcmp(nz(jstr(&r, "decision.reason")), "user_opted_out") == 0 &&
 	    d_null(&r, "decision", "action_type") &&
 	    json_object_get_boolean(jget(&r, "rules.opted_out")),
 	    "dry-run for an opted-out user: skip, user_opted_out (%s)", r.body);
 	resp_free(&r);
 	api(&r, "POST", "/api/interventions/dry-run", d_ft.key, "{\"user_id\":\"u-pause\"}");
-	ok(r.status == 200 && strcmp(d_nz(jstr(&r, "decision.reason")), "user_paused") == 0,
+	ok(r.status == 200 && strcmp(nz(jstr(&r, "decision.reason")), "user_paused") == 0,
 	    "dry-run for a paused user: skip, user_paused");
 	resp_free(&r);
 	api(&r, "POST", "/api/interventions/dry-run", d_ft.key, "{\"user_id\":\"u-nobody\"}");
 	ok(r.status == 404, "dry-run for an unknown user: 404");
 	resp_free(&r);
 	api(&r, "POST", "/api/interventions/dry-run", d_ft.key, "{}");
-	ok(r.status == 400 && strcmp(d_nz(jstr(&r, "field")), "user_id") == 0,
+	ok(r.status == 400 && strcmp(nz(jstr(&r, "field")), "user_id") == 0,
 	    "dry-run without user_id: 400");
 	resp_free(&r);
 	ok(count_rows(d_ft.tenant_id) == before, "dry-runs wrote no decision and no arm");
@@ -286,8 +286,8 @@ decisions_dry_run(void)
 	ok(fixture_tenant(&fe, "starter", "standalone") == 0 &&
 	    d_make_user(&fe, "u-e", d_now0 - 60, "active", "low", 0.5) == 0, "a tenant without types");
 	api(&r, "POST", "/api/interventions/dry-run", fe.key, "{\"user_id\":\"u-e\"}");
-	ok(r.status == 200 && strcmp(d_nz(jstr(&r, "decision.action")), "skip") == 0 &&
-	    strcmp(d_nz(jstr(&r, "decision.reason")), "no_active_action_types") == 0,
+	ok(r.status == 200 && strcmp(nz(jstr(&r, "decision.action")), "skip") == 0 &&
+	    strcmp(nz(jstr(&r, "decision.reason")), "no_active_action_types") == 0,
 	    "dry-run with no action types: skip, no_active_action_types (%s)", r.body);
 	resp_free(&r);
 }
@@ -315,8 +315,8 @@ decisions_partner_pool(void)
 	    d_make_user(&c2, "pu", d_now0 - 60, "active", "low", 0.7) == 0, "types and users in both");
 	for (k = 0; k < 30; k++) {
 		d_recommend(&r, c1.key, "pu", "\"offer_a\",\"offer_b\"");
-		snprintf(id, sizeof(id), "%s", d_nz(jstr(&r, "decision_id")));
-		d_outcome(c1.key, id, strcmp(d_nz(jstr(&r, "recommendation.action")), "offer_a") == 0 ?
+		snprintf(id, sizeof(id), "%s", nz(jstr(&r, "decision_id")));
+		d_outcome(c1.key, id, strcmp(nz(jstr(&r, "recommendation.action")), "offer_a") == 0 ?
 		    "completed" : "rejected");
 		resp_free(&r);
 	}
@@ -372,13 +372,13 @@ decisions_behaviour_credit(void)
 	    (time_format_sql(d_now0 - 40 * DAY, iso), iso), d_ft.tenant_id) == 0,
 	    "a churned user, 40 days ago");
 	d_recommend(&r, d_ft.key, "u-back", "\"send_email\"");
-	snprintf(dec, sizeof(dec), "%s", d_nz(jstr(&r, "decision_id")));
-	ok(r.status == 200 && strcmp(d_nz(jstr(&r, "user_context.lifecycle_stage")), "churned") == 0,
+	snprintf(dec, sizeof(dec), "%s", nz(jstr(&r, "decision_id")));
+	ok(r.status == 200 && strcmp(nz(jstr(&r, "user_context.lifecycle_stage")), "churned") == 0,
 	    "a decision for the churned user");
 	resp_free(&r);
 	/* One older than the credit window, which must stay without credit. */
 	d_recommend(&r, d_ft.key, "u-back", "\"discount\"");
-	snprintf(old, sizeof(old), "%s", d_nz(jstr(&r, "decision_id")));
+	snprintf(old, sizeof(old), "%s", nz(jstr(&r, "decision_id")));
 	resp_free(&r);
 	ok(sql_query(NULL, 0, "UPDATE decisions SET created_at = created_at - INTERVAL 15 DAY "
 	    "WHERE tenant_id = '%s' AND id = '%s'", d_ft.tenant_id, old) == 0,

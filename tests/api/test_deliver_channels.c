@@ -15,6 +15,7 @@
 #include <json-c/json.h>
 
 #include "client.h"
+#include "helpers.h"
 #include "deliver_helpers.h"
 #include "mail_client.h"
 #include "receiver_client.h"
@@ -71,7 +72,7 @@ dc_webhook(const struct fixture *a)
 	    receiver_url("/dl-hook"));
 	ok(r.status == 201, "an endpoint subscribed to intervention.delivered");
 	snprintf(secret, sizeof(secret), "%s", jstr(&r, "endpoint.secret") ?
-	    jstr(&r, "endpoint.secret") : jstr(&r, "secret") ? jstr(&r, "secret") : "");
+	    jstr(&r, "endpoint.secret") : nz(jstr(&r, "secret")));
 	resp_free(&r);
 	api(&r, "POST", "/api/webhooks/endpoints", a->key,
 	    "{\"url\":\"%s\",\"subscribed_events\":[\"user.stage_changed\"]}",
@@ -195,7 +196,7 @@ dc_create(const char *key, const char *user, const char *pb, char id[64])
 	api(&r, "POST", "/api/interventions", key,
 	    "{\"user_id\":\"%s\",\"playbook_id\":\"%s\",\"channel\":\"email\"}", user, pb);
 	st = r.status;
-	snprintf(id, 64, "%s", jstr(&r, "id") ? jstr(&r, "id") : "");
+	snprintf(id, 64, "%s", nz(jstr(&r, "id")));
 	resp_free(&r);
 	return st;
 }

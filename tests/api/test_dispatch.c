@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 
 #include "client.h"
+#include "helpers.h"
 #include "receiver_client.h"
 #include "suites.h"
 #include "timeutil.h"
@@ -33,20 +34,17 @@ static struct fixture F;
 static int
 hook_type(const char *name, const char *path)
 {
-	struct resp r;
-	int rc = -1;
+	char secret[128];
 
-	api(&r, "POST", "/api/external/action-types", F.key,
-	    "{\"name\":\"%s\",\"description\":\"d\",\"provider\":\"receiver\",\"parameters_schema\":"
-	    SCHEMA ",\"delivery_webhook\":\"%s\",\"estimated_cost_usd\":\"0.01\"}", name,
-	    receiver_url(path));
-	if (r.status == 201 && jstr(&r, "action_type.webhook_secret") != NULL &&
-	    receiver_secret(path, jstr(&r, "action_type.webhook_secret")) == 0)
-		rc = 0;
-	else
-		diag("hook_type %s: %ld %s", name, r.status, r.body);
-	resp_free(&r);
-	return rc;
+	if (api_create("/api/external/action-types", F.key, "action_type.webhook_secret", secret,
+	    sizeof(secret), "{\"name\":\"%s\",\"description\":\"d\",\"provider\":\"receiver\","
+	    "\"parameters_schema\":" SCHEMA ",\"delivery_webhook\":\"%s\","
+	    "\"estimated_cost_usd\":\"0.01\"}", name, receiver_url(path)) != 201 ||
+	    secret[0] == '\0' || receiver_secret(path, secret) != 0) {
+		diag("hook_type %s: no type or receiver secret", name);
+		return -1;
+	}
+	return 0;
 }
 
 /* Dispatches one action of the type with key; id and created_at out. */
@@ -73,14 +71,7 @@ send_action(const char *key, const char *type, char id[64], int64_t *created)
 static int
 dispatch_at(int64_t t)
 {
-	char iso[TIME_ISO8601_SIZE];
-	int rc;
-
-	time_format_iso8601(t, iso);
-	rc = job_run("dispatch", "--now %s", iso);
-	if (rc != 0)
-		diag("retivo-dispatch --now %s exited %d: %s", iso, rc, job_output());
-	return rc;
+	return job_run_at("dispatch", t, NULL);
 }
 
 /* Requests the receiver got on path; -1 when it cannot say. */
@@ -104,7 +95,7 @@ action_field(const char *id, const char *field)
 
 	snprintf(path, sizeof(path), "/api/external/actions/%s", id);
 	api(&r, "GET", path, F.key, NULL);
-	snprintf(out, sizeof(out), "%s", jstr(&r, field) ? jstr(&r, field) : "");
+	snprintf(out, sizeof(out), "%s", nz(jstr(&r, field)));
 	if (strcmp(field, "action.attempts") == 0)
 		snprintf(out, sizeof(out), "%lld", jint(&r, field));
 	resp_free(&r);

@@ -69,7 +69,7 @@ interventions_rollback_dispatch(void)
 	resp_free(&r);
 	api(&r, "POST", "/api/interventions", iv_f.key, "{\"user_id\":\"iv-u1\",\"channel\":"
 	    "\"external_action\",\"action_type\":\"iv_points\",\"parameters\":{\"amount\":\"x\"}}");
-	ok(is_error(&r, 400, "parameters") && iv_streq(jstr(&r, "field"), "parameters"),
+	ok(is_error(&r, 400, "parameters") && streq(jstr(&r, "field"), "parameters"),
 	    "create external_action: parameters checked against the type's schema");
 	resp_free(&r);
 	if (iv_create(iv_f.key, id, "{\"user_id\":\"iv-u1\",\"channel\":\"external_action\","
@@ -79,11 +79,11 @@ interventions_rollback_dispatch(void)
 		ok(0, "rollback: a delivered external action");
 		return;
 	}
-	ok(iv_streq(iv_field(id, "parameters.amount"), "50") && iv_streq(iv_field(id, "action_type"),
+	ok(streq(iv_field(id, "parameters.amount"), "50") && streq(iv_field(id, "action_type"),
 	    "iv_points"), "external_action: action type and parameters stored");
 	iv_verb(&r, iv_f.key, id, "rollback", "{\"reason\":\"granted by mistake\"}");
 	ok(r.status == 200 &&
-	    iv_streq(jstr(&r, "status"), "rolled_back"), "rollback of the external action: 200");
+	    streq(jstr(&r, "status"), "rolled_back"), "rollback of the external action: 200");
 	resp_free(&r);
 	ok(sql_int("SELECT COUNT(*) FROM deliveries WHERE tenant_id = '%s' AND kind = 'rollback' "
 	    "AND state = 'pending'", iv_f.tenant_id) == 1, "rollback: one dispatch queued");
@@ -99,13 +99,13 @@ interventions_rollback_dispatch(void)
 	ok(req != NULL && json_object_object_get_ex(req, "signature_ok", &x) &&
 	    json_object_get_boolean(x), "rollback: signed with the type's secret");
 	ok(body != NULL && json_object_object_get_ex(body, "type", &x) &&
-	    iv_streq(json_object_get_string(x), "rollback") &&
+	    streq(json_object_get_string(x), "rollback") &&
 	    json_object_object_get_ex(body, "intervention_id", &x) &&
-	    iv_streq(json_object_get_string(x), id) &&
+	    streq(json_object_get_string(x), id) &&
 	    json_object_object_get_ex(body, "action_id", &x) &&
-	    iv_streq(json_object_get_string(x), "ea_ivrollback1") &&
+	    streq(json_object_get_string(x), "ea_ivrollback1") &&
 	    json_object_object_get_ex(body, "reason", &x) &&
-	    iv_streq(json_object_get_string(x), "granted by mistake"),
+	    streq(json_object_get_string(x), "granted by mistake"),
 	    "rollback: the body names the intervention, the action and the reason");
 	json_object_put(body);
 	json_object_put(log);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "client.h"
+#include "helpers.h"
 #include "suites.h"
 
 #define X10 "xxxxxxxxxx"
@@ -71,12 +72,6 @@ static const struct {
 	{ "kill switch unknown key", "PUT", "/api/settings/kill-switch",
 	    "{\"active\":true,\"reason\":\"x\"}", "reason", "unknown_field" },
 };
-
-static int
-streq(const char *a, const char *b)
-{
-	return a != NULL && b != NULL && strcmp(a, b) == 0;
-}
 
 static int
 is_true(const struct resp *r, const char *path)

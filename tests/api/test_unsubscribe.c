@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "client.h"
+#include "helpers.h"
 #include "customers_helpers.h"
 #include "suites.h"
 
@@ -25,7 +26,7 @@ get_link(const char *key, const char *user_id, char *tok, size_t toklen)
 	snprintf(path, sizeof(path), "/api/customers/%s/unsubscribe-link", enc(user_id));
 	api(&r, "GET", path, key, NULL);
 	status = r.status;
-	snprintf(tok, toklen, "%s", jstr(&r, "token") ? jstr(&r, "token") : "");
+	snprintf(tok, toklen, "%s", nz(jstr(&r, "token")));
 	resp_free(&r);
 	return status;
 }
@@ -57,7 +58,7 @@ test_unsubscribe(const char *ta, const char *tb, const char *ka, const char *kb,
 	int n;
 
 	api(&r, "GET", "/api/customers/a%40b.com/unsubscribe-link", manage_key, NULL);
-	snprintf(tok, sizeof(tok), "%s", jstr(&r, "token") ? jstr(&r, "token") : "");
+	snprintf(tok, sizeof(tok), "%s", nz(jstr(&r, "token")));
 	snprintf(q, sizeof(q), "/unsubscribe?token=%s", tok);
 	ok(r.status == 200 && strncmp(tok, "v1.", 3) == 0 && jstr(&r, "path") &&
 	    strcmp(jstr(&r, "path"), q) == 0, "unsubscribe-link (manage key): token and path");
