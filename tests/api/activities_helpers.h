@@ -1,6 +1,7 @@
 /*
  * activities_helpers.h — what the commerces and activities suites share:
- * requests carrying an x-tenant-id header and a commerce fixture.
+ * requests carrying an x-tenant-id header, a commerce and an activity
+ * fixture.
  */
 #ifndef RETIVO_TEST_ACTIVITIES_HELPERS_H
 #define RETIVO_TEST_ACTIVITIES_HELPERS_H
@@ -13,6 +14,15 @@ int api_tenant(struct resp *r, const char *method, const char *path, const char 
 
 /* Creates a commerce from the JSON body; its id into id. Returns 0 or -1. */
 int commerce_fixture(const char *key, const char *body, char id[64]);
+
+/*
+ * Creates an activity on commerce_id with idempotency key idem and the
+ * other fields (a JSON fragment such as "\"type\":\"TASK\",..."); its id
+ * into id and, when status is not NULL, its status. Returns 0, or -1 with a
+ * diag line.
+ */
+int activity_fixture(const char *key, const char *commerce_id, const char *idem,
+    const char *fields, char id[64], char status[16]);
 
 /* The dispatch half of the activities suite (test_activities_dispatch.c). */
 void activities_dispatch_checks(const struct fixture *f, const struct fixture *g);

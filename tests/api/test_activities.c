@@ -247,25 +247,6 @@ check_header_and_scopes(void)
 	resp_free(&r);
 }
 
-/* Creates an activity; its id into id. */
-static int
-make_activity(const char *key, const char *fmt_fields, const char *commerce_id,
-    const char *idem, char id[64])
-{
-	struct resp r;
-	int rc = -1;
-
-	api(&r, "POST", "/api/activities", key, "{\"reason\":\"r\",\"commerce_id\":\"%s\","
-	    "\"idempotency_key\":\"%s\",%s}", commerce_id, idem, fmt_fields);
-	if (r.status == 201 && jstr(&r, "id") != NULL) {
-		snprintf(id, 64, "%s", jstr(&r, "id"));
-		rc = 0;
-	} else
-		diag("make_activity %s: %ld %s", idem, r.status, r.body);
-	resp_free(&r);
-	return rc;
-}
-
 static void
 check_list(void)
 {
@@ -274,12 +255,12 @@ check_list(void)
 	const char *cursor;
 
 	if (commerce_fixture(F.key, "{\"name\":\"List shop\"}", other) != 0 ||
-	    make_activity(F.key, "\"type\":\"TASK\",\"channel\":\"SALESMAN\",\"scheduled_at\":"
-	    "\"2031-05-01T00:00:00Z\"", other, "list-1", a1) != 0 ||
-	    make_activity(F.key, "\"type\":\"MESSAGE\",\"channel\":\"EMAIL\",\"scheduled_at\":"
-	    "\"2031-06-01T00:00:00Z\"", other, "list-2", a2) != 0 ||
-	    make_activity(F.key, "\"type\":\"MESSAGE\",\"channel\":\"SMS\",\"scheduled_at\":"
-	    "\"2031-07-01T00:00:00Z\"", other, "list-3", a3) != 0) {
+	    activity_fixture(F.key, other, "list-1", "\"type\":\"TASK\",\"channel\":\"SALESMAN\","
+	    "\"scheduled_at\":\"2031-05-01T00:00:00Z\"", a1, NULL) != 0 ||
+	    activity_fixture(F.key, other, "list-2", "\"type\":\"MESSAGE\",\"channel\":\"EMAIL\","
+	    "\"scheduled_at\":\"2031-06-01T00:00:00Z\"", a2, NULL) != 0 ||
+	    activity_fixture(F.key, other, "list-3", "\"type\":\"MESSAGE\",\"channel\":\"SMS\","
+	    "\"scheduled_at\":\"2031-07-01T00:00:00Z\"", a3, NULL) != 0) {
 		ok(0, "list fixtures");
 		return;
 	}

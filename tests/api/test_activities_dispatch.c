@@ -33,27 +33,6 @@
 static const struct fixture *F;
 static char c_shop[64], c_unres[64];
 
-/* Creates an activity (fields: a JSON fragment); id into id, status too. */
-static int
-act(const char *key, const char *commerce_id, const char *idem, const char *fields,
-    char id[64], char status[16])
-{
-	struct resp r;
-	int rc = -1;
-
-	api(&r, "POST", "/api/activities", key, "{\"reason\":\"r\",\"commerce_id\":\"%s\","
-	    "\"idempotency_key\":\"%s\",%s}", commerce_id, idem, fields);
-	if (r.status == 201 && jstr(&r, "id") != NULL) {
-		snprintf(id, 64, "%s", jstr(&r, "id"));
-		if (status != NULL)
-			snprintf(status, 16, "%s", jstr(&r, "status"));
-		rc = 0;
-	} else
-		diag("act %s: %ld %s", idem, r.status, r.body);
-	resp_free(&r);
-	return rc;
-}
-
 /* The activity's status (static buffer; "" when it cannot be read). */
 static const char *
 status_of(const char *key, const char *id)
@@ -194,7 +173,7 @@ check_creation_time(const struct fixture *c)
 	    strcmp(jstr(&r, "attributes.city"), "Cusco") == 0,
 	    "creation: caller value and caller fallback win over policies (%s)", r.body);
 	resp_free(&r);
-	if (act(c->key, empty, "cr-8", "\"type\":\"TASK\",\"channel\":\"SALESMAN\","
+	if (activity_fixture(c->key, empty, "cr-8", "\"type\":\"TASK\",\"channel\":\"SALESMAN\","
 	    "\"scheduled_at\":\"2030-01-01T00:00:00Z\"", id, NULL) == 0)
 		ok(strcmp(status_of(c->key, id), "UNRESOLVED") == 0,
 		    "creation: a commerce without contacts: UNRESOLVED");
@@ -301,7 +280,7 @@ activities_dispatch_checks(const struct fixture *f, const struct fixture *g)
 
 	/* A job killed right after its claim: the next run within the lease
 	 * leaves the row alone, a run after it dispatches it once. */
-	if (act(D.key, shop, "k", "\"type\":\"TASK\",\"channel\":\"SALESMAN\","
+	if (activity_fixture(D.key, shop, "k", "\"type\":\"TASK\",\"channel\":\"SALESMAN\","
 	    "\"scheduled_at\":\"2020-01-01T00:00:00Z\"", k, NULL) != 0)
 		return;
 	snprintf(path, sizeof(path), "/api/activities/%s", k);
@@ -321,17 +300,17 @@ activities_dispatch_checks(const struct fixture *f, const struct fixture *g)
 	ok(strcmp(status_of(D.key, k), "READY") == 0 && deliveries_of(k) == 0,
 	    "killed job: another run within the lease leaves it (%s)", job_output());
 
-	if (act(D.key, shop, "a", "\"type\":\"MESSAGE\",\"channel\":\"WHATSAPP\",\"scheduled_at\":"
-	    "\"2020-01-01T00:00:00Z\",\"attribute_keys\":[\"tier\",\"last_total\"],\"attributes\":"
-	    "[{\"key\":\"greeting\",\"value\":\"Hola\"}]", a, NULL) != 0 ||
-	    act(D.key, shop, "b", "\"type\":\"TASK\",\"channel\":\"SALESMAN\",\"scheduled_at\":"
-	    "\"2099-01-01T00:00:00Z\"", b, NULL) != 0 ||
-	    act(D.key, shop, "c", "\"type\":\"TASK\",\"channel\":\"SALESMAN\",\"scheduled_at\":"
-	    "\"2020-01-01T00:00:00Z\"", c, NULL) != 0 ||
-	    act(D.key, bare, "d", "\"type\":\"TASK\",\"channel\":\"SALESMAN\",\"scheduled_at\":"
-	    "\"2020-01-01T00:00:00Z\"", d, NULL) != 0 ||
-	    act(E.key, gone, "e", "\"type\":\"TASK\",\"channel\":\"SALESMAN\",\"scheduled_at\":"
-	    "\"2020-01-01T00:00:00Z\"", e, NULL) != 0)
+	if (activity_fixture(D.key, shop, "a", "\"type\":\"MESSAGE\",\"channel\":\"WHATSAPP\","
+	    "\"scheduled_at\":\"2020-01-01T00:00:00Z\",\"attribute_keys\":[\"tier\",\"last_total\"],"
+	    "\"attributes\":[{\"key\":\"greeting\",\"value\":\"Hola\"}]", a, NULL) != 0 ||
+	    activity_fixture(D.key, shop, "b", "\"type\":\"TASK\",\"channel\":\"SALESMAN\","
+	    "\"scheduled_at\":\"2099-01-01T00:00:00Z\"", b, NULL) != 0 ||
+	    activity_fixture(D.key, shop, "c", "\"type\":\"TASK\",\"channel\":\"SALESMAN\","
+	    "\"scheduled_at\":\"2020-01-01T00:00:00Z\"", c, NULL) != 0 ||
+	    activity_fixture(D.key, bare, "d", "\"type\":\"TASK\",\"channel\":\"SALESMAN\","
+	    "\"scheduled_at\":\"2020-01-01T00:00:00Z\"", d, NULL) != 0 ||
+	    activity_fixture(E.key, gone, "e", "\"type\":\"TASK\",\"channel\":\"SALESMAN\","
+	    "\"scheduled_at\":\"2020-01-01T00:00:00Z\"", e, NULL) != 0)
 		return;
 	snprintf(path, sizeof(path), "/api/activities/%s/cancel", c);
 	api(&r, "POST", path, D.key, "{}");
@@ -422,7 +401,7 @@ activities_dispatch_checks(const struct fixture *f, const struct fixture *g)
 	/* Two job hosts at once: each activity is dispatched once. */
 	for (i = 0; i < 6; i++) {
 		snprintf(idem, sizeof(idem), "many-%d", i);
-		if (act(D.key, shop, idem, "\"type\":\"TASK\",\"channel\":\"SALESMAN\","
+		if (activity_fixture(D.key, shop, idem, "\"type\":\"TASK\",\"channel\":\"SALESMAN\","
 		    "\"scheduled_at\":\"2020-01-01T00:00:00Z\"", many[i], NULL) != 0)
 			return;
 	}
@@ -445,7 +424,7 @@ activities_dispatch_checks(const struct fixture *f, const struct fixture *g)
 	    "\"zone\":\"south\"}}");
 	resp_free(&r);
 	/* Without a provider: UNRESOLVED naming it. */
-	if (act(C.key, c_shop, "noprov", "\"type\":\"TASK\",\"channel\":\"SALESMAN\","
+	if (activity_fixture(C.key, c_shop, "noprov", "\"type\":\"TASK\",\"channel\":\"SALESMAN\","
 	    "\"scheduled_at\":\"2020-01-01T00:00:00Z\"", e, NULL) != 0)
 		return;
 	job_run_at("activities", t + 1000, NULL);
