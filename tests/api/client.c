@@ -206,21 +206,33 @@ status_count(const long *status, int n, long want)
 }
 
 int
-api(struct resp *r, const char *method, const char *path, const char *key, const char *fmt, ...)
+api_vjson(struct resp *r, const char *method, const char *path, const char *headers,
+    const char *fmt, va_list ap)
 {
 	char *body = NULL;
-	va_list ap;
 	int rc, n = 0;
 
-	if (fmt != NULL) {
-		va_start(ap, fmt);
-		n = vasprintf(&body, fmt, ap);
-		va_end(ap);
-		if (n < 0)
-			return -1;
-	}
-	rc = api_raw(r, method, path, key, "application/json", body, body ? (size_t)n : 0);
+	memset(r, 0, sizeof(*r));
+	if (fmt != NULL && (n = vasprintf(&body, fmt, ap)) < 0)
+		return -1;
+	rc = api_request(r, method, path, headers, "application/json", body,
+	    body != NULL ? (size_t)n : 0);
 	free(body);
+	return rc;
+}
+
+int
+api(struct resp *r, const char *method, const char *path, const char *key, const char *fmt, ...)
+{
+	char auth[256];
+	va_list ap;
+	int rc;
+
+	if (key != NULL)
+		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", key);
+	va_start(ap, fmt);
+	rc = api_vjson(r, method, path, key != NULL ? auth : NULL, fmt, ap);
+	va_end(ap);
 	return rc;
 }
 

@@ -43,6 +43,11 @@ int api(struct resp *r, const char *method, const char *path, const char *key,
 int api_request(struct resp *r, const char *method, const char *path, const char *headers,
     const char *content_type, const char *body, size_t len);
 
+/* As api() with header lines (as api_request()) instead of a key, and the
+ * body's format arguments as a va_list. */
+int api_vjson(struct resp *r, const char *method, const char *path, const char *headers,
+    const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+
 /* As api() with an explicit content type and raw body bytes. */
 int api_raw(struct resp *r, const char *method, const char *path, const char *key,
     const char *content_type, const char *body, size_t len);

@@ -19,36 +19,27 @@ int
 api_session(struct resp *r, const char *method, const char *path, const struct session *s,
     const char *csrf, const char *header, const char *fmt, ...)
 {
-	char cookie[600], token[600], *headers = NULL, *body = NULL;
+	char cookie[600], token[600], *headers = NULL;
 	va_list ap;
-	int rc, n = 0;
+	int rc;
 
 	memset(r, 0, sizeof(*r));
-	if (fmt != NULL) {
-		va_start(ap, fmt);
-		n = vasprintf(&body, fmt, ap);
-		va_end(ap);
-		if (n < 0)
-			return -1;
-	}
 	cookie[0] = token[0] = '\0';
 	if (s != NULL && s->cookie[0] != '\0')
 		snprintf(cookie, sizeof(cookie), "Cookie: %s\n", s->cookie);
 	if (csrf != NULL)
 		snprintf(token, sizeof(token), "X-CSRF-Token: %s\n", csrf);
-	if (asprintf(&headers, "%s%s%s", cookie, token, header != NULL ? header : "") < 0) {
-		free(body);
+	if (asprintf(&headers, "%s%s%s", cookie, token, header != NULL ? header : "") < 0)
 		return -1;
-	}
-	if (body != NULL)
-		rc = api_request(r, method, path, headers, "application/json", body, (size_t)n);
-	else if (strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0)
+	if (fmt == NULL && (strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0))
 		/* lighttpd answers 411 to a POST without Content-Length. */
 		rc = api_request(r, method, path, headers, NULL, "", 0);
-	else
-		rc = api_request(r, method, path, headers, NULL, NULL, 0);
+	else {
+		va_start(ap, fmt);
+		rc = api_vjson(r, method, path, headers, fmt, ap);
+		va_end(ap);
+	}
 	free(headers);
-	free(body);
 	return rc;
 }
 
