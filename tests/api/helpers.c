@@ -56,6 +56,21 @@ api_create(const char *path, const char *key, const char *field, char *out, size
 	return status;
 }
 
+const char *
+api_get_field(const char *key, const char *path, const char *field)
+{
+	static char out[512];
+	struct json_object *v;
+	struct resp r;
+
+	out[0] = '\0';
+	if (api(&r, "GET", path, key, NULL) == 0 && r.status == 200 &&
+	    (v = jget(&r, field)) != NULL)
+		snprintf(out, sizeof(out), "%s", json_object_get_string(v));
+	resp_free(&r);
+	return out;
+}
+
 int
 post_event(const char *key, const char *user, const char *event, int64_t t, const char *props)
 {

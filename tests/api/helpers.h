@@ -1,7 +1,7 @@
 /*
  * helpers.h — what many API suites share beyond client.h: null-safe
  * string checks for fields that may be absent, a create request that
- * keeps the new id, a user made through POST /api/events, and jobs run at
+ * keeps the new id, one field of a GET, a user made through POST /api/events, and jobs run at
  * a given --now with their summary line read back. Failures print a diag line, so these live with the suites
  * (client.c is also linked into the simulator, which has no TAP).
  */
@@ -25,6 +25,14 @@ int streq(const char *a, const char *b);
  */
 long api_create(const char *path, const char *key, const char *field, char *out, size_t outlen,
     const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+/*
+ * GETs path with key and returns the value at field (a jstr() path) as
+ * text in a static buffer (the next call overwrites it): a string as it
+ * is, a number or boolean as its JSON text; "" when the GET is not a 200
+ * or the field is absent or null.
+ */
+const char *api_get_field(const char *key, const char *path, const char *field);
 
 /*
  * Posts one event of user with key: event at t (Unix seconds; 0 sends no

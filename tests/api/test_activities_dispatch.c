@@ -37,17 +37,11 @@ static char c_shop[64], c_unres[64];
 static const char *
 status_of(const char *key, const char *id)
 {
-	static char buf[16];
-	struct resp r;
 	char path[128];
 
 	snprintf(path, sizeof(path), "/api/activities/%s", id);
-	api(&r, "GET", path, key, NULL);
-	snprintf(buf, sizeof(buf), "%s", r.status == 200 ? nz(jstr(&r, "status")) : "");
-	resp_free(&r);
-	return buf;
+	return api_get_field(key, path, "status");
 }
-
 static void
 check_settings(const struct fixture *g)
 {

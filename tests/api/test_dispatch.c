@@ -89,19 +89,11 @@ received(const char *path)
 static const char *
 action_field(const char *id, const char *field)
 {
-	static char out[256];
-	struct resp r;
 	char path[160];
 
 	snprintf(path, sizeof(path), "/api/external/actions/%s", id);
-	api(&r, "GET", path, F.key, NULL);
-	snprintf(out, sizeof(out), "%s", nz(jstr(&r, field)));
-	if (strcmp(field, "action.attempts") == 0)
-		snprintf(out, sizeof(out), "%lld", jint(&r, field));
-	resp_free(&r);
-	return out;
+	return api_get_field(F.key, path, field);
 }
-
 static const char *
 str_of(struct json_object *o, const char *key)
 {
