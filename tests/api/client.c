@@ -147,26 +147,28 @@ api_raw(struct resp *r, const char *method, const char *path, const char *key,
 }
 
 int
-api_together(long *status, int n, const char *method, const char *const *paths, int npaths,
-    const char *key, const char *body)
+api_together(long *status, int n, const char *method, const char *key,
+    const struct api_call *calls, int ncalls)
 {
 	CURL **e = calloc((size_t)(n > 0 ? n : 1), sizeof(*e));
 	struct curl_slist **h = calloc((size_t)(n > 0 ? n : 1), sizeof(*h));
 	struct buf *b = calloc((size_t)(n > 0 ? n : 1), sizeof(*b));
 	CURLM *m = curl_multi_init();
+	const struct api_call *c;
 	char auth[256];
 	int i, running = 0, rc = -1;
 
 	for (i = 0; i < n; i++)
 		status[i] = 0;
-	if (e == NULL || h == NULL || b == NULL || m == NULL || n < 1 || npaths < 1)
+	if (e == NULL || h == NULL || b == NULL || m == NULL || n < 1 || ncalls < 1)
 		goto out;
 	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", key);
 	for (i = 0; i < n; i++) {
 		if ((e[i] = curl_easy_init()) == NULL)
 			goto out;
-		client_setup(e[i], method, paths[i % npaths], auth, "application/json", body,
-		    body != NULL ? strlen(body) : 0, &b[i], NULL, &h[i]);
+		c = &calls[i % ncalls];
+		client_setup(e[i], method, c->path, auth, "application/json", c->body,
+		    c->body != NULL ? strlen(c->body) : 0, &b[i], NULL, &h[i]);
 		curl_multi_add_handle(m, e[i]);
 	}
 	do {

@@ -54,15 +54,21 @@ int api_raw(struct resp *r, const char *method, const char *path, const char *ke
 
 void resp_free(struct resp *r);
 
+/* One request of a batch sent with api_together(). */
+struct api_call {
+	const char	*path;
+	const char	*body;	/* JSON text, NULL for none */
+};
+
 /*
  * Sends n requests at the same moment, each on its own connection (curl
- * multi), for the tests of races: method to paths[i % npaths] with the
- * Bearer key and body (JSON text, NULL: none). Writes each response's
- * status into status[i] (0 when none came). Returns 0, -1 when the batch
- * could not be set up or driven.
+ * multi), for the tests of races: request i is method with the Bearer key
+ * to calls[i % ncalls] (so one call repeated n times, or n different
+ * ones). Writes each response's status into status[i] (0 when none came).
+ * Returns 0, -1 when the batch could not be set up or driven.
  */
-int api_together(long *status, int n, const char *method, const char *const *paths, int npaths,
-    const char *key, const char *body);
+int api_together(long *status, int n, const char *method, const char *key,
+    const struct api_call *calls, int ncalls);
 
 /* How many of the n statuses equal want. */
 int status_count(const long *status, int n, long want);

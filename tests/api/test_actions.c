@@ -152,12 +152,12 @@ static void
 check_concurrent_outcome(const char *key, const char *id)
 {
 	char path[512];
-	const char *paths[1] = { path };
+	struct api_call call = { path, "{\"status\":\"completed\"}" };
 	long st[2];
 	int n200, n409;
 
 	snprintf(path, sizeof(path), "/api/external/actions/%s/outcome", id);
-	if (api_together(st, 2, "POST", paths, 1, key, "{\"status\":\"completed\"}") != 0) {
+	if (api_together(st, 2, "POST", key, &call, 1) != 0) {
 		ok(0, "concurrent outcome: requests sent");
 		return;
 	}

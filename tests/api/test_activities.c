@@ -186,8 +186,8 @@ static void
 check_idempotency(void)
 {
 	struct resp r;
-	const char *race_path = "/api/activities";
 	char body[512];
+	struct api_call call = { "/api/activities", body };
 	long st[4];
 
 	api(&r, "POST", "/api/activities", F.key, SEED, commerce, "idem-1");
@@ -202,7 +202,7 @@ check_idempotency(void)
 	ok(r.status == 201, "idempotency: keys are per tenant (%ld)", r.status);
 	resp_free(&r);
 	snprintf(body, sizeof(body), SEED, commerce, "idem-race");
-	if (api_together(st, 4, "POST", &race_path, 1, F.key, body) != 0) {
+	if (api_together(st, 4, "POST", F.key, &call, 1) != 0) {
 		ok(0, "idempotency: concurrent requests sent");
 		return;
 	}

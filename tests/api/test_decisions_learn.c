@@ -179,7 +179,7 @@ void
 decisions_concurrent_outcomes(void)
 {
 	char paths[RACE_N][160];
-	const char *pathv[RACE_N];
+	struct api_call calls[RACE_N];
 	long st[2 * RACE_N];
 	int i, n200, n409;
 	struct resp r;
@@ -190,11 +190,11 @@ decisions_concurrent_outcomes(void)
 		d_recommend(&r, d_ft.key, "u-race", "\"send_email\"");
 		snprintf(paths[i], sizeof(paths[i]), "/api/decisions/%s/outcome",
 		    nz(jstr(&r, "decision_id")));
-		pathv[i] = paths[i];
+		calls[i].path = paths[i];
+		calls[i].body = "{\"status\":\"completed\"}";
 		resp_free(&r);
 	}
-	if (api_together(st, 2 * RACE_N, "POST", pathv, RACE_N, d_ft.key,
-	    "{\"status\":\"completed\"}") != 0) {
+	if (api_together(st, 2 * RACE_N, "POST", d_ft.key, calls, RACE_N) != 0) {
 		ok(0, "race: requests sent");
 		return;
 	}

@@ -22,7 +22,7 @@ void
 interventions_concurrent_approve(void)
 {
 	char id[64], path[128];
-	const char *paths[1] = { path };
+	struct api_call call = { path, NULL };
 	long st[4];
 	int n200, n409;
 
@@ -31,7 +31,7 @@ interventions_concurrent_approve(void)
 		return;
 	}
 	snprintf(path, sizeof(path), "/api/interventions/%s/approve", id);
-	if (api_together(st, 4, "PUT", paths, 1, iv_f.key, NULL) != 0) {
+	if (api_together(st, 4, "PUT", iv_f.key, &call, 1) != 0) {
 		ok(0, "concurrent approve: requests sent");
 		return;
 	}

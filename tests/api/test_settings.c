@@ -212,30 +212,22 @@ check_scopes(const struct fixture *f)
 /*
  * Two PATCHes of different keys at the same moment, several times: with a
  * read-modify-write that did not lock the row, one would now and then
- * overwrite the other with the value it had read. Needs the curl program.
+ * overwrite the other with the value it had read.
  */
 static void
 check_concurrent(const struct fixture *f)
 {
-	const char *base = getenv("RETIVO_BASE_URL");
-	char cmd[2048];
+	char window[64], winback[64];
+	struct api_call calls[2] = { { "/api/settings", window }, { "/api/settings", winback } };
 	struct resp r;
+	long st[2];
 	int i, lost = 0, failed = 0;
 
-	if (system("command -v curl >/dev/null 2>&1") != 0) {
-		diag("skipped: concurrent PATCH check needs the curl program");
-		return;
-	}
 	for (i = 1; i <= 10; i++) {
-		snprintf(cmd, sizeof(cmd),
-		    "curl -s -o /dev/null -X PATCH -H 'Authorization: Bearer %s' "
-		    "-H 'Content-Type: application/json' -d '{\"engagement_window_days\":%d}' "
-		    "%s/api/settings & "
-		    "curl -s -o /dev/null -X PATCH -H 'Authorization: Bearer %s' "
-		    "-H 'Content-Type: application/json' -d '{\"winback_days\":[%d]}' "
-		    "%s/api/settings & wait",
-		    f->key, 40 + i, base, f->key, i, base);
-		if (system(cmd) != 0)
+		snprintf(window, sizeof(window), "{\"engagement_window_days\":%d}", 40 + i);
+		snprintf(winback, sizeof(winback), "{\"winback_days\":[%d]}", i);
+		if (api_together(st, 2, "PATCH", f->key, calls, 2) != 0 ||
+		    status_count(st, 2, 200) != 2)
 			failed++;
 		api(&r, "GET", "/api/settings", f->key, NULL);
 		if (jint(&r, "settings.engagement_window_days") != 40 + i ||
@@ -244,7 +236,8 @@ check_concurrent(const struct fixture *f)
 		resp_free(&r);
 	}
 	ok(failed == 0 && lost == 0,
-	    "concurrent PATCHes of different keys: both kept in 10 of 10 rounds (%d lost)", lost);
+	    "concurrent PATCHes of different keys: both kept in 10 of 10 rounds (%d lost, %d "
+	    "rounds not both 200)", lost, failed);
 }
 
 void
