@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "client.h"
 #include "helpers.h"
@@ -102,6 +105,26 @@ job_run_at(const char *name, int64_t t, const char *extra)
 	if (rc != 0)
 		diag("retivo-%s --now %s %s exited %d: %s", name, iso, nz(extra), rc, job_output());
 	return rc;
+}
+
+int
+job_run_together(int n, const char *name, int64_t t, const char *extra)
+{
+	pid_t *pid = calloc((size_t)(n > 0 ? n : 1), sizeof(*pid));
+	int i, status, fine = 0;
+
+	if (pid == NULL)
+		return 0;
+	fflush(NULL);
+	for (i = 0; i < n; i++)
+		if ((pid[i] = fork()) == 0)	/* _exit: not the parent's atexit handlers */
+			_exit(job_run_at(name, t, extra) == 0 ? 0 : 1);
+	for (i = 0; i < n; i++)
+		if (pid[i] > 0 && waitpid(pid[i], &status, 0) == pid[i] && WIFEXITED(status) &&
+		    WEXITSTATUS(status) == 0)
+			fine++;
+	free(pid);
+	return fine;
 }
 
 long long

@@ -50,6 +50,13 @@ int post_event(const char *key, const char *user, const char *event, int64_t t,
  */
 int job_run_at(const char *name, int64_t t, const char *extra);
 
+/*
+ * Runs n copies of retivo-NAME --now t [extra] at the same moment, each
+ * through job_run_at() in a forked process (two hosts with the same
+ * crontab); returns how many exited 0.
+ */
+int job_run_together(int n, const char *name, int64_t t, const char *extra);
+
 /* The integer field key of the last job's JSON summary line, -1 when absent. */
 long long job_out_int(const char *key);
 

@@ -20,8 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "activities_helpers.h"
 #include "client.h"
@@ -245,7 +243,6 @@ activities_dispatch_checks(const struct fixture *f, const struct fixture *g)
 	char many[6][64], idem[32];
 	int64_t t;
 	int n, i, st;
-	pid_t pid[2];
 
 	F = f;
 	check_settings(g);
@@ -399,14 +396,7 @@ activities_dispatch_checks(const struct fixture *f, const struct fixture *g)
 		    "\"scheduled_at\":\"2020-01-01T00:00:00Z\"", many[i], NULL) != 0)
 			return;
 	}
-	fflush(stdout);
-	for (i = 0; i < 2; i++)
-		if ((pid[i] = fork()) == 0)
-			_exit(job_run_at("activities", t + 600, NULL) == 0 ? 0 : 1);
-	for (i = 0, n = 0; i < 2; i++)
-		if (pid[i] > 0 && waitpid(pid[i], &st, 0) == pid[i] && WIFEXITED(st) &&
-		    WEXITSTATUS(st) == 0)
-			n++;
+	n = job_run_together(2, "activities", t + 600, NULL);
 	for (i = 0, st = 0; i < 6; i++)
 		st += deliveries_of(many[i]) == 1 && strcmp(status_of(D.key, many[i]), "DISPATCHED") == 0;
 	ok(n == 2 && st == 6, "two concurrent job runs: each of 6 activities dispatched once "

@@ -198,25 +198,15 @@ ev_test_external_action(int64_t t)
 void
 ev_test_concurrent(int64_t t)
 {
-	char c[48];
+	char c[48], extra[64];
 	long long users;
-	pid_t pid[2];
-	int i, status, fine = 1;
 
 	ev_playbook(&ev_fg, "Concurrent", "retention", ACTIVE, NO_EXIT,
 	    "{\"approval_required\":false,\"holdout_percent\":0}", "{}", c);
 	if (!ok(c[0] != '\0', "a playbook for every active user"))
 		return;
-	for (i = 0; i < 2; i++) {
-		fflush(NULL);
-		if ((pid[i] = fork()) == 0)
-			_exit(ev_evaluate_at(&ev_fg, t));
-	}
-	for (i = 0; i < 2; i++)
-		if (pid[i] < 0 || waitpid(pid[i], &status, 0) != pid[i] || !WIFEXITED(status) ||
-		    WEXITSTATUS(status) != 0)
-			fine = 0;
-	ok(fine, "two evaluate runs at once both exit 0");
+	snprintf(extra, sizeof(extra), "--tenant %s", ev_fg.tenant_id);
+	ok(job_run_together(2, "evaluate", t, extra) == 2, "two evaluate runs at once both exit 0");
 	users = sql_int("SELECT COUNT(*) FROM users WHERE tenant_id = '%s' AND lifecycle_stage = "
 	    "'active' AND opted_out = 0 AND paused = 0", ev_fg.tenant_id);
 	ok(users >= HOLDOUT_USERS && sql_int("SELECT COUNT(*) FROM interventions WHERE tenant_id = "

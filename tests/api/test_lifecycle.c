@@ -244,23 +244,15 @@ static void
 test_concurrency(int64_t t)
 {
 	char user[32];
-	pid_t pid[2];
-	int i, status, fine = 1;
+	pid_t pid;
+	int i, status;
 
 	for (i = 0; i < 40; i++) {
 		snprintf(user, sizeof(user), "u-c%02d", i);
 		post_event(ft.key, user, "project_created", t - 60, NULL);
 	}
-	for (i = 0; i < 2; i++) {
-		fflush(NULL);
-		if ((pid[i] = fork()) == 0)
-			_exit(job_run_at("scores", t, "--full --batch 3"));
-	}
-	for (i = 0; i < 2; i++)
-		if (pid[i] < 0 || waitpid(pid[i], &status, 0) != pid[i] || !WIFEXITED(status) ||
-		    WEXITSTATUS(status) != 0)
-			fine = 0;
-	ok(fine, "two scores runs at once both exit 0");
+	ok(job_run_together(2, "scores", t, "--full --batch 3") == 2,
+	    "two scores runs at once both exit 0");
 	ok(sql_int("SELECT COUNT(*) FROM stage_transitions WHERE tenant_id = '%s' "
 	    "AND user_id LIKE 'u-c%%'", ft.tenant_id) == 40 &&
 	    sql_int("SELECT COUNT(DISTINCT user_id) FROM stage_transitions WHERE tenant_id = '%s' "
@@ -269,14 +261,14 @@ test_concurrency(int64_t t)
 
 	/* A held lock: the run steps aside. */
 	fflush(NULL);
-	if ((pid[0] = fork()) == 0)
+	if ((pid = fork()) == 0)
 		_exit(sql_query(NULL, 0, "SELECT GET_LOCK('retivo_scores', 0), SLEEP(3)") == 0 ? 0 : 1);
 	for (i = 0; i < 100 && sql_int("SELECT IS_USED_LOCK('retivo_scores') IS NOT NULL") != 1;
 	    i++)
 		usleep(20000);	/* waiting for the other session, not for a schedule */
 	ok(job_run_at("scores", t, "") == 0 && strstr(job_output(), "another scores run is in progress"),
 	    "a second run sees the lock held and exits 0: %s", job_output());
-	waitpid(pid[0], &status, 0);
+	waitpid(pid, &status, 0);
 }
 
 void
