@@ -310,6 +310,15 @@ jint(const struct resp *r, const char *path)
 	return o != NULL && json_object_is_type(o, json_type_int) ? json_object_get_int64(o) : -999999;
 }
 
+size_t
+jlen(const struct resp *r, const char *path)
+{
+	struct json_object *o = jget(r, path);
+
+	return o != NULL && json_object_is_type(o, json_type_array) ? json_object_array_length(o) :
+	    (size_t)-1;
+}
+
 int
 is_error(const struct resp *r, long status, const char *needle)
 {

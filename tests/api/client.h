@@ -82,6 +82,9 @@ const char *jstr(const struct resp *r, const char *path);
 struct json_object *jget(const struct resp *r, const char *path);
 /* Integer at a dotted path, or -999999 when absent. */
 long long jint(const struct resp *r, const char *path);
+/* Length of the array at a dotted path, or (size_t)-1 when it is absent or
+ * not an array (so that no expected count matches). */
+size_t jlen(const struct resp *r, const char *path);
 
 /* An error body {"error", "code"} whose error mentions needle. */
 int is_error(const struct resp *r, long status, const char *needle);

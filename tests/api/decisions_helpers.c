@@ -23,14 +23,6 @@ d_dbl(const struct resp *r, const char *path)
 	    json_object_is_type(o, json_type_int)) ? json_object_get_double(o) : -999;
 }
 
-size_t
-d_len(const struct resp *r, const char *path)
-{
-	struct json_object *a = jget(r, path);
-
-	return a != NULL && json_object_is_type(a, json_type_array) ? json_object_array_length(a) : 9999;
-}
-
 /* 1 when the object at parent (NULL: the root) has key, with value null. */
 int
 d_null(const struct resp *r, const char *parent, const char *key)

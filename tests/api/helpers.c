@@ -28,6 +28,12 @@ streq(const char *a, const char *b)
 	return a != NULL && b != NULL && strcmp(a, b) == 0;
 }
 
+int
+str_is(const struct resp *r, const char *path, const char *want)
+{
+	return streq(jstr(r, path), want);
+}
+
 long
 api_create(const char *path, const char *key, const char *field, char *out, size_t outlen,
     const char *fmt, ...)

@@ -11,11 +11,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "client.h"
+
 /* s, or "" when s is NULL (a field that may be absent, for strcmp and %s). */
 const char *nz(const char *s);
 
 /* 1 when a and b are both strings and equal. */
 int streq(const char *a, const char *b);
+
+/* 1 when the string at path of r (a jstr() path) is want. */
+int str_is(const struct resp *r, const char *path, const char *want);
 
 /*
  * POSTs a JSON body (a printf format) to path with key and returns the

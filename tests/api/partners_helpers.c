@@ -19,20 +19,6 @@ copy_str(const struct resp *r, const char *path, char *out, size_t len)
 }
 
 int
-str_is(const struct resp *r, const char *path, const char *want)
-{
-	return streq(jstr(r, path), want);
-}
-
-size_t
-arr_len(const struct resp *r, const char *path)
-{
-	struct json_object *a = jget(r, path);
-
-	return a != NULL && json_object_is_type(a, json_type_array) ? json_object_array_length(a) : 0;
-}
-
-int
 partner_fixture(struct partner *p, const char *plan)
 {
 	return fixture_tenant(&p->f, plan, "partner") == 0 &&

@@ -44,22 +44,6 @@ dispatch(const char *key, const char *type, const char *user, int amount, char *
 	    user, amount);
 }
 
-static size_t
-count_of(const struct resp *r, const char *path)
-{
-	struct json_object *a = jget(r, path);
-
-	return a != NULL && json_object_is_type(a, json_type_array) ? json_object_array_length(a) : 9999;
-}
-
-static int
-str_is(const struct resp *r, const char *path, const char *want)
-{
-	const char *s = jstr(r, path);
-
-	return s != NULL && strcmp(s, want) == 0;
-}
-
 static const struct {
 	const char *desc, *field, *body;
 } bad_dispatch[] = {
@@ -232,38 +216,38 @@ check_list(const struct fixture *f, const struct fixture *g, const char *const *
 	size_t i;
 
 	api(&r, "GET", "/api/external/actions", f->key, NULL);
-	ok(r.status == 200 && count_of(&r, "actions") == n && str_is(&r, "actions.0.id", ids[n - 1]) &&
+	ok(r.status == 200 && jlen(&r, "actions") == n && str_is(&r, "actions.0.id", ids[n - 1]) &&
 	    str_is(&r, "actions.1.id", ids[n - 2]), "list: the tenant's %zu actions, newest first", n);
 	resp_free(&r);
 	api(&r, "GET", "/api/external/actions?provider=badgeville", f->key, NULL);
-	ok(r.status == 200 && count_of(&r, "actions") == 1 &&
+	ok(r.status == 200 && jlen(&r, "actions") == 1 &&
 	    str_is(&r, "actions.0.action_type", "award_badge"), "list: provider filter");
 	resp_free(&r);
 	api(&r, "GET", "/api/external/actions?user_id=user-2", f->key, NULL);
-	ok(r.status == 200 && count_of(&r, "actions") == 2 && str_is(&r, "actions.0.user_id", "user-2") &&
+	ok(r.status == 200 && jlen(&r, "actions") == 2 && str_is(&r, "actions.0.user_id", "user-2") &&
 	    str_is(&r, "actions.1.user_id", "user-2"), "list: user_id filter");
 	resp_free(&r);
 	api(&r, "GET", "/api/external/actions?status=completed", f->key, NULL);
-	ok(r.status == 200 && count_of(&r, "actions") == 0, "list: status=completed before any outcome");
+	ok(r.status == 200 && jlen(&r, "actions") == 0, "list: status=completed before any outcome");
 	resp_free(&r);
 	api(&r, "GET", "/api/external/actions?status=pending&provider=smile-io&user_id=user-2",
 	    f->key, NULL);
-	ok(r.status == 200 && count_of(&r, "actions") == 1, "list: filters combine");
+	ok(r.status == 200 && jlen(&r, "actions") == 1, "list: filters combine");
 	resp_free(&r);
 	api(&r, "GET", "/api/external/actions?since=2000-01-01T00:00:00Z", f->key, NULL);
-	ok(r.status == 200 && count_of(&r, "actions") == n, "list: since in the past keeps all");
+	ok(r.status == 200 && jlen(&r, "actions") == n, "list: since in the past keeps all");
 	resp_free(&r);
 	api(&r, "GET", "/api/external/actions?since=2999-01-01T00:00:00Z", f->key, NULL);
-	ok(r.status == 200 && count_of(&r, "actions") == 0, "list: since in the future keeps none");
+	ok(r.status == 200 && jlen(&r, "actions") == 0, "list: since in the future keeps none");
 	resp_free(&r);
 	api(&r, "GET", "/api/external/actions?limit=2", f->key, NULL);
-	ok(r.status == 200 && count_of(&r, "actions") == 2 && json_object_get_boolean(jget(&r, "has_more")) &&
+	ok(r.status == 200 && jlen(&r, "actions") == 2 && json_object_get_boolean(jget(&r, "has_more")) &&
 	    str_is(&r, "next_cursor", ids[n - 2]), "list: limit=2 pages with a cursor");
 	snprintf(cursor, sizeof(cursor), "%s", nz(jstr(&r, "next_cursor")));
 	resp_free(&r);
 	snprintf(path, sizeof(path), "/api/external/actions?limit=2&cursor=%s", cursor);
 	api(&r, "GET", path, f->key, NULL);
-	ok(r.status == 200 && count_of(&r, "actions") == 2 && str_is(&r, "actions.0.id", ids[n - 3]),
+	ok(r.status == 200 && jlen(&r, "actions") == 2 && str_is(&r, "actions.0.id", ids[n - 3]),
 	    "list: the next page follows the cursor");
 	resp_free(&r);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -274,7 +258,7 @@ check_list(const struct fixture *f, const struct fixture *g, const char *const *
 		resp_free(&r);
 	}
 	api(&r, "GET", "/api/external/actions", g->key, NULL);
-	ok(r.status == 200 && count_of(&r, "actions") == 0, "list: another tenant sees none of them");
+	ok(r.status == 200 && jlen(&r, "actions") == 0, "list: another tenant sees none of them");
 	resp_free(&r);
 	snprintf(path, sizeof(path), "/api/external/actions?cursor=%s", ids[0]);
 	api(&r, "GET", path, g->key, NULL);
@@ -442,7 +426,7 @@ suite_actions(void)
 	check_get(&f, &g, ids[0]);
 	check_outcomes(&f, &g, ids[0], race_ids, 3);
 	api(&r, "GET", "/api/external/actions?status=completed", f.key, NULL);
-	ok(r.status == 200 && count_of(&r, "actions") == 4, "list: status=completed after outcomes");
+	ok(r.status == 200 && jlen(&r, "actions") == 4, "list: status=completed after outcomes");
 	resp_free(&r);
 	check_scopes(f.tenant_id, ids[1]);
 	check_budget(&f, &g);

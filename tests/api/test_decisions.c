@@ -107,8 +107,8 @@ test_validation(void)
 	    "{\"user_id\":\"u-a\",\"available_actions\":[\"code_only\"]}");
 	ok(r.status == 200 && strcmp(nz(jstr(&r, "decision.action")), "skip") == 0 &&
 	    strcmp(nz(jstr(&r, "decision.reason")), "no_valid_parameters") == 0 &&
-	    d_len(&r, "rules.candidates") == 0, "dry-run with no usable action: skip (%s)", r.body);
-	ok(r.status == 200 && d_len(&r, "rules.playbooks") == 0 &&
+	    jlen(&r, "rules.candidates") == 0, "dry-run with no usable action: skip (%s)", r.body);
+	ok(r.status == 200 && jlen(&r, "rules.playbooks") == 0 &&
 	    jint(&r, "context.matched_playbooks") == 0 && jget(&r, "decision.playbook_id") == NULL,
 	    "a tenant without playbooks: rules.playbooks [], matched_playbooks 0, playbook_id null");
 	resp_free(&r);
@@ -207,7 +207,7 @@ test_shape(void)
 	    "\"loyalty\",\"available_actions\":[\"grant_points\",\"discount\"],\"context\":"
 	    "{\"cart_value\":120,\"page\":\"checkout\"}}");
 	ok(r.status == 200 && strcmp(nz(jstr(&r, "domain")), "loyalty") == 0 &&
-	    d_len(&r, "alternatives") == 1, "recommend in domain loyalty: 200 (%s)", r.body);
+	    jlen(&r, "alternatives") == 1, "recommend in domain loyalty: 200 (%s)", r.body);
 	snprintf(id, sizeof(id), "%s", nz(jstr(&r, "decision_id")));
 	snprintf(path, sizeof(path), "/api/decisions/%s", id);
 	api(&g, "GET", path, d_ft.key, NULL);
@@ -220,7 +220,7 @@ test_shape(void)
 	    d_dbl(&g, "decision.confidence") == d_dbl(&r, "recommendation.confidence") &&
 	    jget(&g, "decision.explored") != NULL &&
 	    strcmp(nz(jstr(&g, "decision.reasoning")), nz(jstr(&r, "recommendation.reasoning"))) == 0 &&
-	    d_len(&g, "decision.candidates") == 2 && jstr(&g, "decision.candidates.0.action") &&
+	    jlen(&g, "decision.candidates") == 2 && jstr(&g, "decision.candidates.0.action") &&
 	    d_dbl(&g, "decision.candidates.0.mean") >= 0 && d_dbl(&g, "decision.candidates.0.p_best") >= 0 &&
 	    jint(&g, "decision.context.cart_value") == 120 &&
 	    strcmp(nz(jstr(&g, "decision.context.page")), "checkout") == 0 &&
@@ -297,7 +297,7 @@ test_opted_out(void)
 
 	d_recommend(&r, d_ft.key, "u-opt", "\"grant_points\"");
 	ok(r.status == 200 && d_null(&r, NULL, "recommendation") &&
-	    d_len(&r, "alternatives") == 0 &&
+	    jlen(&r, "alternatives") == 0 &&
 	    strcmp(nz(jstr(&r, "reason")), "user_opted_out") == 0,
 	    "opted-out user: 200, recommendation null, reason user_opted_out (%s)", r.body);
 	resp_free(&r);

@@ -48,27 +48,27 @@ decisions_learning(void)
 
 	/* The list over those 90 decisions. */
 	api(&r, "GET", "/api/decisions?user_id=u-learn&limit=100", d_ft.key, NULL);
-	ok(r.status == 200 && d_len(&r, "decisions") == 90 && jget(&r, "has_more") &&
+	ok(r.status == 200 && jlen(&r, "decisions") == 90 && jget(&r, "has_more") &&
 	    !json_object_get_boolean(jget(&r, "has_more")), "list by user: 90 decisions");
 	resp_free(&r);
 	api(&r, "GET", "/api/decisions?user_id=u-learn&has_outcome=true&limit=100", d_ft.key, NULL);
-	ok(r.status == 200 && d_len(&r, "decisions") == 40 &&
+	ok(r.status == 200 && jlen(&r, "decisions") == 40 &&
 	    jstr(&r, "decisions.0.outcome_status") != NULL, "has_outcome=true: the 40 reported");
 	resp_free(&r);
 	api(&r, "GET", "/api/decisions?user_id=u-learn&has_outcome=false&limit=100", d_ft.key, NULL);
-	ok(r.status == 200 && d_len(&r, "decisions") == 50 &&
+	ok(r.status == 200 && jlen(&r, "decisions") == 50 &&
 	    d_null(&r, "decisions.0", "outcome_status"), "has_outcome=false: the 50 others");
 	resp_free(&r);
 	api(&r, "GET", "/api/decisions?user_id=u-learn&action=send_email&limit=100", d_ft.key, NULL);
-	ok(r.status == 200 && (long long)d_len(&r, "decisions") == sql_int("SELECT COUNT(*) "
+	ok(r.status == 200 && (long long)jlen(&r, "decisions") == sql_int("SELECT COUNT(*) "
 	    "FROM decisions WHERE tenant_id = '%s' AND user_id = 'u-learn' AND action_name = "
-	    "'send_email'", d_ft.tenant_id) && (d_len(&r, "decisions") == 0 ||
+	    "'send_email'", d_ft.tenant_id) && (jlen(&r, "decisions") == 0 ||
 	    strcmp(nz(jstr(&r, "decisions.0.action")), "send_email") == 0),
 	    "action=send_email lists exactly those");
 	resp_free(&r);
 	api(&r, "GET", "/api/decisions?user_id=u-learn&limit=30", d_ft.key, NULL);
 	snprintf(id, sizeof(id), "%s", nz(jstr(&r, "next_cursor")));
-	ok(r.status == 200 && d_len(&r, "decisions") == 30 &&
+	ok(r.status == 200 && jlen(&r, "decisions") == 30 &&
 	    json_object_get_boolean(jget(&r, "has_more")) &&
 	    strcmp(id, nz(jstr(&r, "decisions.29.id"))) == 0, "first page of 30, has_more");
 	resp_free(&r);
@@ -77,11 +77,11 @@ decisions_learning(void)
 
 		snprintf(path, sizeof(path), "/api/decisions?user_id=u-learn&limit=100&cursor=%s", id);
 		api(&r, "GET", path, d_ft.key, NULL);
-		ok(r.status == 200 && d_len(&r, "decisions") == 60, "the cursor gives the other 60");
+		ok(r.status == 200 && jlen(&r, "decisions") == 60, "the cursor gives the other 60");
 		resp_free(&r);
 	}
 	api(&r, "GET", "/api/decisions?since=2099-01-01T00:00:00Z", d_ft.key, NULL);
-	ok(r.status == 200 && d_len(&r, "decisions") == 0, "since in the future: none");
+	ok(r.status == 200 && jlen(&r, "decisions") == 0, "since in the future: none");
 	resp_free(&r);
 	api(&r, "GET", "/api/decisions?cursor=dec_nope", d_ft.key, NULL);
 	ok(r.status == 400 && strcmp(nz(jstr(&r, "field")), "cursor") == 0, "a bad cursor: 400");
@@ -93,7 +93,7 @@ decisions_learning(void)
 	ok(r.status == 400, "has_outcome=maybe: 400");
 	resp_free(&r);
 	api(&r, "GET", "/api/decisions?user_id=u-learn", d_fo.key, NULL);
-	ok(r.status == 200 && d_len(&r, "decisions") == 0, "another tenant lists none of them");
+	ok(r.status == 200 && jlen(&r, "decisions") == 0, "another tenant lists none of them");
 	resp_free(&r);
 }
 
@@ -238,15 +238,15 @@ decisions_dry_run(void)
 	    strcmp(nz(jstr(&r, "rules.lifecycle_stage")), "recovered") == 0 &&
 	    strcmp(nz(jstr(&r, "rules.bucket")), "recovered/medium/eng_mid") == 0 &&
 	    jget(&r, "rules.opted_out") && !json_object_get_boolean(jget(&r, "rules.opted_out")) &&
-	    jget(&r, "rules.paused") && d_len(&r, "rules.playbooks") == 0 &&
-	    d_len(&r, "rules.candidates") == 3 && jint(&r, "rules.candidates.0.outcomes") >= 0 &&
+	    jget(&r, "rules.paused") && jlen(&r, "rules.playbooks") == 0 &&
+	    jlen(&r, "rules.candidates") == 3 && jint(&r, "rules.candidates.0.outcomes") >= 0 &&
 	    d_dbl(&r, "rules.candidates.0.mean") >= 0 && d_dbl(&r, "rules.candidates.0.p_best") >= 0 &&
 	    strcmp(nz(jstr(&r, "context.lifecycle_stage")), "recovered") == 0 &&
 	    strcmp(nz(jstr(&r, "context.risk_level")), "medium") == 0 &&
 	    d_dbl(&r, "context.activation_score") >= 0 && d_dbl(&r, "context.engagement_score") >= 0 &&
 	    jint(&r, "context.matched_playbooks") == 0,
 	    "dry-run over every active type: the decision, rules and context (%s)", r.body);
-	for (i = 0; i < d_len(&r, "rules.candidates") && i < 10; i++) {
+	for (i = 0; i < jlen(&r, "rules.candidates") && i < 10; i++) {
 		c = json_object_array_get_idx(jget(&r, "rules.candidates"), i);
 		if (strstr(json_object_to_json_string(c), "retired") != NULL)
 			retired = 1;
@@ -256,7 +256,7 @@ decisions_dry_run(void)
 	api(&r, "POST", "/api/interventions/dry-run", d_ft.key,
 	    "{\"user_id\":\"u-learn\",\"available_actions\":[\"discount\"]}");
 	ok(r.status == 200 && strcmp(nz(jstr(&r, "decision.action_type")), "discount") == 0 &&
-	    d_len(&r, "rules.candidates") == 1, "dry-run over one listed action");
+	    jlen(&r, "rules.candidates") == 1, "dry-run over one listed action");
 	resp_free(&r);
 	api(&r, "POST", "/api/interventions/dry-run", d_ft.key,
 	    "{\"user_id\":\"u-learn\",\"available_actions\":[\"retired\"]}");
@@ -321,7 +321,7 @@ decisions_partner_pool(void)
 		resp_free(&r);
 	}
 	api(&r, "POST", "/api/interventions/dry-run", c2.key, "{\"user_id\":\"pu\"}");
-	for (i = 0; i < d_len(&r, "rules.candidates") && i < 2; i++) {
+	for (i = 0; i < jlen(&r, "rules.candidates") && i < 2; i++) {
 		struct json_object *c = json_object_array_get_idx(jget(&r, "rules.candidates"), i), *v;
 
 		json_object_object_get_ex(c, "mean", &v);
@@ -339,7 +339,7 @@ decisions_partner_pool(void)
 	    "nothing of the first customer is exposed");
 	resp_free(&r);
 	api(&r, "GET", "/api/decisions", c2.key, NULL);
-	ok(r.status == 200 && d_len(&r, "decisions") == 0, "the second customer's log is its own");
+	ok(r.status == 200 && jlen(&r, "decisions") == 0, "the second customer's log is its own");
 	resp_free(&r);
 	ok(sql_int("SELECT COUNT(*) FROM decision_arms WHERE tenant_id = '%s'", c2.tenant_id) == 0 &&
 	    sql_int("SELECT COUNT(*) FROM decision_pool WHERE partner_tenant_id = '%s'",

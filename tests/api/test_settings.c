@@ -89,30 +89,21 @@ is_false(const struct resp *r, const char *path)
 	return o != NULL && json_object_is_type(o, json_type_boolean) && !json_object_get_boolean(o);
 }
 
-static int
-arr_len(const struct resp *r, const char *path)
-{
-	struct json_object *o = jget(r, path);
-
-	return o != NULL && json_object_is_type(o, json_type_array) ?
-	    (int)json_object_array_length(o) : -1;
-}
-
 /* The response shows the built-in defaults everywhere. */
 static int
 is_defaults(const struct resp *r)
 {
-	return r->status == 200 && arr_len(r, "settings.winback_days") == 3 &&
+	return r->status == 200 && jlen(r, "settings.winback_days") == 3 &&
 	    jint(r, "settings.winback_days.0") == 7 && jint(r, "settings.winback_days.1") == 30 &&
 	    jint(r, "settings.winback_days.2") == 60 &&
 	    jint(r, "settings.engagement_window_days") == 14 &&
 	    is_false(r, "settings.shadow_mode") && is_false(r, "settings.kill_switch") &&
-	    arr_len(r, "settings.onboarding_milestones") == 0 &&
-	    arr_len(r, "settings.retention_milestones") == 0 &&
-	    arr_len(r, "settings.expansion_signals") == 0 &&
+	    jlen(r, "settings.onboarding_milestones") == 0 &&
+	    jlen(r, "settings.retention_milestones") == 0 &&
+	    jlen(r, "settings.expansion_signals") == 0 &&
 	    streq(jstr(r, "settings.timezone_default"), "UTC") &&
 	    jget(r, "settings.brand") != NULL && jget(r, "settings.brand.company_name") == NULL &&
-	    arr_len(r, "settings.brand.things_to_avoid") == 0 &&
+	    jlen(r, "settings.brand.things_to_avoid") == 0 &&
 	    jget(r, "settings.updated_at") == NULL;
 }
 
@@ -263,7 +254,7 @@ suite_settings(void)
 
 	/* Two PATCHes of different keys: the second keeps the first. */
 	api(&r, "PATCH", "/api/settings", f.key, "{\"winback_days\":[5,20,50]}");
-	ok(r.status == 200 && arr_len(&r, "settings.winback_days") == 3 &&
+	ok(r.status == 200 && jlen(&r, "settings.winback_days") == 3 &&
 	    jint(&r, "settings.winback_days.0") == 5 && jint(&r, "settings.winback_days.2") == 50 &&
 	    jint(&r, "settings.engagement_window_days") == 14 && jstr(&r, "settings.updated_at") &&
 	    strlen(jstr(&r, "settings.updated_at")) == 20,
@@ -296,7 +287,7 @@ suite_settings(void)
 	    "PATCH milestones, signals, shadow mode, time zone (%s)", r.body);
 	resp_free(&r);
 	api(&r, "GET", "/api/settings", f.key, NULL);
-	ok(r.status == 200 && arr_len(&r, "settings.onboarding_milestones") == 1 &&
+	ok(r.status == 200 && jlen(&r, "settings.onboarding_milestones") == 1 &&
 	    json_object_get_double(jget(&r, "settings.expansion_signals.1.threshold")) == 10 &&
 	    is_true(&r, "settings.shadow_mode"), "GET: the lists were stored");
 	resp_free(&r);
