@@ -319,6 +319,24 @@ jlen(const struct resp *r, const char *path)
 	    (size_t)-1;
 }
 
+double
+jnum(const struct resp *r, const char *path)
+{
+	struct json_object *o = jget(r, path);
+
+	return o != NULL && (json_object_is_type(o, json_type_double) ||
+	    json_object_is_type(o, json_type_int)) ? json_object_get_double(o) : -999;
+}
+
+int
+jbool(const struct resp *r, const char *path)
+{
+	struct json_object *o = jget(r, path);
+
+	return o != NULL && json_object_is_type(o, json_type_boolean) ? json_object_get_boolean(o)
+	    : -1;
+}
+
 int
 is_error(const struct resp *r, long status, const char *needle)
 {

@@ -85,6 +85,11 @@ long long jint(const struct resp *r, const char *path);
 /* Length of the array at a dotted path, or (size_t)-1 when it is absent or
  * not an array (so that no expected count matches). */
 size_t jlen(const struct resp *r, const char *path);
+/* Number (integer or not) at a dotted path, or -999 when absent or not a
+ * number. */
+double jnum(const struct resp *r, const char *path);
+/* Boolean at a dotted path: 1, 0, or -1 when absent or not a boolean. */
+int jbool(const struct resp *r, const char *path);
 
 /* An error body {"error", "code"} whose error mentions needle. */
 int is_error(const struct resp *r, long status, const char *needle);

@@ -14,15 +14,6 @@
 struct fixture d_ft, d_fo;
 int64_t d_now0;
 
-double
-d_dbl(const struct resp *r, const char *path)
-{
-	struct json_object *o = jget(r, path);
-
-	return o != NULL && (json_object_is_type(o, json_type_double) ||
-	    json_object_is_type(o, json_type_int)) ? json_object_get_double(o) : -999;
-}
-
 /* 1 when the object at parent (NULL: the root) has key, with value null. */
 int
 d_null(const struct resp *r, const char *parent, const char *key)

@@ -30,8 +30,6 @@
 extern struct fixture d_ft, d_fo;	/* the suite's tenant, another tenant */
 extern int64_t d_now0;			/* the suite's start */
 
-/* The number at path, -999 when absent or not a number. */
-double d_dbl(const struct resp *r, const char *path);
 /* 1 when the object at parent (NULL: the root) has key with value null. */
 int d_null(const struct resp *r, const char *parent, const char *key);
 /* Registers an action type; the HTTP status, its id in id_out. */

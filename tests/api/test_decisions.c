@@ -164,7 +164,7 @@ test_shape(void)
 	double c;
 
 	d_recommend(&r, d_ft.key, "u-a", "\"grant_points\",\"send_email\",\"discount\"");
-	c = d_dbl(&r, "recommendation.confidence");
+	c = jnum(&r, "recommendation.confidence");
 	ok(r.status == 200 && strncmp(nz(jstr(&r, "decision_id")), "dec_", 4) == 0 &&
 	    strcmp(nz(jstr(&r, "user_id")), "u-a") == 0 && d_null(&r, NULL, "domain") &&
 	    jstr(&r, "recommendation.action") != NULL && c >= 0 && c <= 1 &&
@@ -192,10 +192,10 @@ test_shape(void)
 	}
 	ok(strcmp(nz(jstr(&r, "user_context.lifecycle_stage")), "active") == 0 &&
 	    strcmp(nz(jstr(&r, "user_context.risk_level")), "low") == 0 &&
-	    d_dbl(&r, "user_context.engagement_score") > 0.69 &&
-	    d_dbl(&r, "user_context.engagement_score") < 0.71 &&
-	    d_dbl(&r, "user_context.activation_score") >= 0 &&
-	    d_dbl(&r, "user_context.expansion_score") >= 0 &&
+	    jnum(&r, "user_context.engagement_score") > 0.69 &&
+	    jnum(&r, "user_context.engagement_score") < 0.71 &&
+	    jnum(&r, "user_context.activation_score") >= 0 &&
+	    jnum(&r, "user_context.expansion_score") >= 0 &&
 	    jint(&r, "user_context.days_since_last_activity") == 0 &&
 	    strcmp(nz(jstr(&r, "user_context.bucket")), "active/low/eng_high") == 0,
 	    "user_context: stage, scores 0..1, risk, days idle, bucket (%s)", r.body);
@@ -216,12 +216,12 @@ test_shape(void)
 	    strcmp(nz(jstr(&g, "decision.domain")), "loyalty") == 0 &&
 	    strcmp(nz(jstr(&g, "decision.bucket")), "active/low/eng_high") == 0 &&
 	    strcmp(nz(jstr(&g, "decision.action")), nz(jstr(&r, "recommendation.action"))) == 0 &&
-	    d_dbl(&g, "decision.propensity") > 0 && d_dbl(&g, "decision.propensity") <= 1 &&
-	    d_dbl(&g, "decision.confidence") == d_dbl(&r, "recommendation.confidence") &&
+	    jnum(&g, "decision.propensity") > 0 && jnum(&g, "decision.propensity") <= 1 &&
+	    jnum(&g, "decision.confidence") == jnum(&r, "recommendation.confidence") &&
 	    jget(&g, "decision.explored") != NULL &&
 	    strcmp(nz(jstr(&g, "decision.reasoning")), nz(jstr(&r, "recommendation.reasoning"))) == 0 &&
 	    jlen(&g, "decision.candidates") == 2 && jstr(&g, "decision.candidates.0.action") &&
-	    d_dbl(&g, "decision.candidates.0.mean") >= 0 && d_dbl(&g, "decision.candidates.0.p_best") >= 0 &&
+	    jnum(&g, "decision.candidates.0.mean") >= 0 && jnum(&g, "decision.candidates.0.p_best") >= 0 &&
 	    jint(&g, "decision.context.cart_value") == 120 &&
 	    strcmp(nz(jstr(&g, "decision.context.page")), "checkout") == 0 &&
 	    d_null(&g, "decision", "action_id") && d_null(&g, "decision", "outcome_status") &&
@@ -263,7 +263,7 @@ test_shape(void)
 	api(&g, "POST", path, d_ft.key, "{\"status\":\"partial\",\"result\":{\"points\":5}}");
 	ok(g.status == 200 && jget(&g, "recorded") && json_object_get_boolean(jget(&g, "recorded")) &&
 	    strcmp(nz(jstr(&g, "decision_id")), id) == 0 &&
-	    strcmp(nz(jstr(&g, "outcome_status")), "partial") == 0 && d_dbl(&g, "reward") == 0.5,
+	    strcmp(nz(jstr(&g, "outcome_status")), "partial") == 0 && jnum(&g, "reward") == 0.5,
 	    "outcome partial: 200 recorded, reward 0.5 (%s)", g.body);
 	resp_free(&g);
 	api(&g, "POST", path, d_ft.key, "{\"status\":\"completed\"}");
@@ -273,7 +273,7 @@ test_shape(void)
 	snprintf(path, sizeof(path), "/api/decisions/%s", id);
 	api(&g, "GET", path, d_ft.key, NULL);
 	ok(strcmp(nz(jstr(&g, "decision.outcome_status")), "partial") == 0 &&
-	    d_dbl(&g, "decision.reward") == 0.5 && jstr(&g, "decision.outcome_at") != NULL,
+	    jnum(&g, "decision.reward") == 0.5 && jstr(&g, "decision.outcome_at") != NULL,
 	    "the decision shows its outcome");
 	resp_free(&g);
 

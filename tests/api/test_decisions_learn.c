@@ -146,7 +146,7 @@ decisions_link(void)
 	snprintf(path, sizeof(path), "/api/decisions/%s", dec);
 	api(&r, "GET", path, d_ft.key, NULL);
 	ok(strcmp(nz(jstr(&r, "decision.outcome_status")), "rejected") == 0 &&
-	    d_dbl(&r, "decision.reward") == -0.5, "the action's outcome lands on the decision (%s)",
+	    jnum(&r, "decision.reward") == -0.5, "the action's outcome lands on the decision (%s)",
 	    r.body);
 	resp_free(&r);
 	ok(d_outcome(d_ft.key, dec, "completed") == 409, "and a direct outcome after it is 409");
@@ -233,17 +233,17 @@ decisions_dry_run(void)
 	    d_valid_params(jget(&r, "decision.parameters"), d_schema_of(jstr(&r, "decision.action_type"))) &&
 	    d_null(&r, "decision", "playbook_id") &&
 	    strcmp(nz(jstr(&r, "decision.channel")), "external_action") == 0 &&
-	    d_dbl(&r, "decision.confidence") >= 0 && d_dbl(&r, "decision.confidence") <= 1 &&
+	    jnum(&r, "decision.confidence") >= 0 && jnum(&r, "decision.confidence") <= 1 &&
 	    strlen(nz(jstr(&r, "decision.reasoning"))) > 20 && jstr(&r, "decision.reason") != NULL &&
 	    strcmp(nz(jstr(&r, "rules.lifecycle_stage")), "recovered") == 0 &&
 	    strcmp(nz(jstr(&r, "rules.bucket")), "recovered/medium/eng_mid") == 0 &&
 	    jget(&r, "rules.opted_out") && !json_object_get_boolean(jget(&r, "rules.opted_out")) &&
 	    jget(&r, "rules.paused") && jlen(&r, "rules.playbooks") == 0 &&
 	    jlen(&r, "rules.candidates") == 3 && jint(&r, "rules.candidates.0.outcomes") >= 0 &&
-	    d_dbl(&r, "rules.candidates.0.mean") >= 0 && d_dbl(&r, "rules.candidates.0.p_best") >= 0 &&
+	    jnum(&r, "rules.candidates.0.mean") >= 0 && jnum(&r, "rules.candidates.0.p_best") >= 0 &&
 	    strcmp(nz(jstr(&r, "context.lifecycle_stage")), "recovered") == 0 &&
 	    strcmp(nz(jstr(&r, "context.risk_level")), "medium") == 0 &&
-	    d_dbl(&r, "context.activation_score") >= 0 && d_dbl(&r, "context.engagement_score") >= 0 &&
+	    jnum(&r, "context.activation_score") >= 0 && jnum(&r, "context.engagement_score") >= 0 &&
 	    jint(&r, "context.matched_playbooks") == 0,
 	    "dry-run over every active type: the decision, rules and context (%s)", r.body);
 	for (i = 0; i < jlen(&r, "rules.candidates") && i < 10; i++) {
@@ -352,7 +352,7 @@ decisions_partner_pool(void)
 	resp_free(&r);
 	api(&r, "POST", "/api/interventions/dry-run", d_ft.key,
 	    "{\"user_id\":\"u-flat\",\"available_actions\":[\"discount\"]}");
-	ok(r.status == 200 && d_dbl(&r, "rules.candidates.0.mean") == 0.5,
+	ok(r.status == 200 && jnum(&r, "rules.candidates.0.mean") == 0.5,
 	    "a tenant outside the partner keeps the flat prior (%s)", r.body);
 	resp_free(&r);
 }
@@ -428,7 +428,7 @@ decisions_behaviour_credit(void)
 
 		snprintf(path, sizeof(path), "/api/decisions/%s", dec);
 		api(&r, "GET", path, d_ft.key, NULL);
-		ok(d_dbl(&r, "decision.behaviour_reward") == 1, "the API shows behaviour_reward 1");
+		ok(jnum(&r, "decision.behaviour_reward") == 1, "the API shows behaviour_reward 1");
 		resp_free(&r);
 	}
 }

@@ -73,22 +73,6 @@ static const struct {
 	    "{\"active\":true,\"reason\":\"x\"}", "reason", "unknown_field" },
 };
 
-static int
-is_true(const struct resp *r, const char *path)
-{
-	struct json_object *o = jget(r, path);
-
-	return o != NULL && json_object_is_type(o, json_type_boolean) && json_object_get_boolean(o);
-}
-
-static int
-is_false(const struct resp *r, const char *path)
-{
-	struct json_object *o = jget(r, path);
-
-	return o != NULL && json_object_is_type(o, json_type_boolean) && !json_object_get_boolean(o);
-}
-
 /* The response shows the built-in defaults everywhere. */
 static int
 is_defaults(const struct resp *r)
@@ -97,7 +81,7 @@ is_defaults(const struct resp *r)
 	    jint(r, "settings.winback_days.0") == 7 && jint(r, "settings.winback_days.1") == 30 &&
 	    jint(r, "settings.winback_days.2") == 60 &&
 	    jint(r, "settings.engagement_window_days") == 14 &&
-	    is_false(r, "settings.shadow_mode") && is_false(r, "settings.kill_switch") &&
+	    jbool(r, "settings.shadow_mode") == 0 && jbool(r, "settings.kill_switch") == 0 &&
 	    jlen(r, "settings.onboarding_milestones") == 0 &&
 	    jlen(r, "settings.retention_milestones") == 0 &&
 	    jlen(r, "settings.expansion_signals") == 0 &&
@@ -146,7 +130,7 @@ check_validation(const struct fixture *f)
 	}
 	api(&r, "GET", "/api/settings", f->key, NULL);
 	ok(r.status == 200 && jint(&r, "settings.engagement_window_days") == 30 &&
-	    jint(&r, "settings.winback_days.0") == 5 && is_false(&r, "settings.kill_switch") &&
+	    jint(&r, "settings.winback_days.0") == 5 && jbool(&r, "settings.kill_switch") == 0 &&
 	    streq(jstr(&r, "settings.brand.sender_email"), "ana@acme.example.com"),
 	    "rejected changes changed nothing (%s)", r.body);
 	resp_free(&r);
@@ -195,7 +179,7 @@ check_scopes(const struct fixture *f)
 	resp_free(&r);
 	api(&r, "GET", "/api/settings", f->key, NULL);
 	ok(r.status == 200 && jint(&r, "settings.winback_days.0") == 5 &&
-	    is_true(&r, "settings.shadow_mode") && is_false(&r, "settings.kill_switch"),
+	    jbool(&r, "settings.shadow_mode") == 1 && jbool(&r, "settings.kill_switch") == 0,
 	    "refused requests changed nothing (%s)", r.body);
 	resp_free(&r);
 }
@@ -277,7 +261,7 @@ suite_settings(void)
 	    "\"events\":[\"digest_opened\"]}],"
 	    "\"expansion_signals\":[{\"key\":\"gate\",\"event\":\"feature_gate_hit\",\"weight\":0.5},"
 	    "{\"key\":\"seats\",\"trait\":\"seats_used\",\"threshold\":10}]}");
-	ok(r.status == 200 && is_true(&r, "settings.shadow_mode") &&
+	ok(r.status == 200 && jbool(&r, "settings.shadow_mode") == 1 &&
 	    streq(jstr(&r, "settings.timezone_default"), "Europe/Paris") &&
 	    streq(jstr(&r, "settings.onboarding_milestones.0.events.1"), "report_imported") &&
 	    streq(jstr(&r, "settings.retention_milestones.0.key"), "weekly_digest") &&
@@ -289,7 +273,7 @@ suite_settings(void)
 	api(&r, "GET", "/api/settings", f.key, NULL);
 	ok(r.status == 200 && jlen(&r, "settings.onboarding_milestones") == 1 &&
 	    json_object_get_double(jget(&r, "settings.expansion_signals.1.threshold")) == 10 &&
-	    is_true(&r, "settings.shadow_mode"), "GET: the lists were stored");
+	    jbool(&r, "settings.shadow_mode") == 1, "GET: the lists were stored");
 	resp_free(&r);
 
 	api(&r, "PATCH", "/api/settings/brand", f.key,
@@ -312,11 +296,11 @@ suite_settings(void)
 	check_validation(&f);
 
 	api(&r, "PUT", "/api/settings/kill-switch", f.key, "{\"active\":true}");
-	ok(r.status == 200 && is_true(&r, "settings.kill_switch") &&
+	ok(r.status == 200 && jbool(&r, "settings.kill_switch") == 1 &&
 	    jint(&r, "settings.engagement_window_days") == 30, "kill switch on: 200 (%s)", r.body);
 	resp_free(&r);
 	api(&r, "GET", "/api/settings", f.key, NULL);
-	ok(r.status == 200 && is_true(&r, "settings.kill_switch") &&
+	ok(r.status == 200 && jbool(&r, "settings.kill_switch") == 1 &&
 	    streq(jstr(&r, "settings.brand.tone"), "calm"), "GET: the kill switch is on");
 	resp_free(&r);
 	snprintf(q, sizeof(q), "SELECT kill_switch FROM tenant_settings WHERE tenant_id='%s'",
@@ -326,7 +310,7 @@ suite_settings(void)
 	else
 		diag("skipped: stored kill switch check needs RETIVO_SQL");
 	api(&r, "PUT", "/api/settings/kill-switch", f.key, "{\"active\":false}");
-	ok(r.status == 200 && is_false(&r, "settings.kill_switch"), "kill switch off: 200");
+	ok(r.status == 200 && jbool(&r, "settings.kill_switch") == 0, "kill switch off: 200");
 	resp_free(&r);
 
 	/* Tenant B sees only its own (default) settings, and cannot reach A's. */

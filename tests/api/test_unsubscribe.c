@@ -86,7 +86,7 @@ test_unsubscribe(const char *ta, const char *tb, const char *ka, const char *kb,
 	    strcmp(user_col(ta, "a@b.com", "opted_out_at"), "NULL") != 0,
 	    "unsubscribe: opted_out = 1 and opted_out_at in the database");
 	api(&r, "GET", "/api/customers/a%40b.com", ka, NULL);
-	ok(bool_at(&r, "customer.opted_out") == 1 && jstr(&r, "customer.opted_out_at") != NULL,
+	ok(jbool(&r, "customer.opted_out") == 1 && jstr(&r, "customer.opted_out_at") != NULL,
 	    "unsubscribe: the customer shows opted_out true");
 	resp_free(&r);
 	ok(strcmp(user_col(tb, "a@b.com", "opted_out"), "0") == 0,
@@ -174,7 +174,7 @@ test_unsubscribe(const char *ta, const char *tb, const char *ka, const char *kb,
 	    "resubscribe (full key): 1 resubscribed, ghost not found (%s)", r.body);
 	resp_free(&r);
 	api(&r, "GET", "/api/customers/a%40b.com", ka, NULL);
-	ok(bool_at(&r, "customer.opted_out") == 0 && jget(&r, "customer.opted_out_at") == NULL,
+	ok(jbool(&r, "customer.opted_out") == 0 && jget(&r, "customer.opted_out_at") == NULL,
 	    "resubscribe: opted_out false, opted_out_at null");
 	resp_free(&r);
 	api(&r, "PUT", "/api/users/resubscribe", ka, "{\"user_ids\":[1]}");
