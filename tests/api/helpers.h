@@ -19,6 +19,10 @@ const char *nz(const char *s);
 /* 1 when a and b are both strings and equal. */
 int streq(const char *a, const char *b);
 
+/* The value of key in the JSON object o as text (a string as it is), or
+ * NULL when o is NULL or key is absent or null. */
+const char *obj_str(struct json_object *o, const char *key);
+
 /* 1 when the string at path of r (a jstr() path) is want. */
 int str_is(const struct resp *r, const char *path, const char *want);
 

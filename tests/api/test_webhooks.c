@@ -263,16 +263,6 @@ req_body(struct json_object *log, size_t i)
 	return NULL;
 }
 
-static const char *
-obj_str(struct json_object *o, const char *key)
-{
-	struct json_object *v = NULL;
-
-	if (o == NULL || !json_object_object_get_ex(o, key, &v) || v == NULL)
-		return NULL;
-	return json_object_get_string(v);
-}
-
 static int
 obj_bool(struct json_object *o, const char *key)
 {
