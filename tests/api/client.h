@@ -1,8 +1,10 @@
 /*
  * client.h — a tiny HTTP client for the black-box API tests: libcurl to
- * the running stack at RETIVO_BASE_URL, JSON in and out, plus fixtures
- * that create fresh tenants and keys with retivo-admin and a way to the
- * database through RETIVO_SQL.
+ * the running stack at RETIVO_BASE_URL, one request at a time or a batch
+ * at the same moment, JSON in and out, plus fixtures that create fresh
+ * tenants and keys with retivo-admin and a way to the database through
+ * RETIVO_SQL. Helpers that report through the TAP output live in
+ * helpers.h (this file is also linked into the simulator).
  */
 #ifndef RETIVO_TEST_CLIENT_H
 #define RETIVO_TEST_CLIENT_H
