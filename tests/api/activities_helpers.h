@@ -1,7 +1,7 @@
 /*
  * activities_helpers.h — what the commerces and activities suites share:
- * requests carrying an x-tenant-id header, several requests sent at the
- * same moment (curl multi), and a commerce fixture.
+ * requests carrying an x-tenant-id header, a commerce and an activity
+ * fixture.
  */
 #ifndef RETIVO_TEST_ACTIVITIES_HELPERS_H
 #define RETIVO_TEST_ACTIVITIES_HELPERS_H
@@ -12,15 +12,17 @@
 int api_tenant(struct resp *r, const char *method, const char *path, const char *key,
     const char *tenant, const char *body);
 
-/*
- * Sends n (<= 8) identical POSTs of body to path at once over curl multi
- * and writes each response's status into status[]. Returns 0 or -1.
- */
-int api_post_together(const char *path, const char *key, const char *body, int n,
-    long *status);
-
 /* Creates a commerce from the JSON body; its id into id. Returns 0 or -1. */
 int commerce_fixture(const char *key, const char *body, char id[64]);
+
+/*
+ * Creates an activity on commerce_id with idempotency key idem and the
+ * other fields (a JSON fragment such as "\"type\":\"TASK\",..."); its id
+ * into id and, when status is not NULL, its status. Returns 0, or -1 with a
+ * diag line.
+ */
+int activity_fixture(const char *key, const char *commerce_id, const char *idem,
+    const char *fields, char id[64], char status[16]);
 
 /* The dispatch half of the activities suite (test_activities_dispatch.c). */
 void activities_dispatch_checks(const struct fixture *f, const struct fixture *g);

@@ -1,6 +1,8 @@
 /*
  * client.c — libcurl, popen(retivo-admin) and popen(RETIVO_SQL) for the API
- * tests.
+ * tests. Every request the tests send, whatever it carries (key, session
+ * cookie, extra headers), is set up by client_setup(): one request at a
+ * time on the shared handle, or a batch at once over curl multi.
  */
 #include "config.h"
 
@@ -62,37 +64,60 @@ client_sink(char *data, size_t size, size_t n, void *arg)
 	return size * n;
 }
 
+/*
+ * Sets e up for method path: the response body into b and its header
+ * block into hb (hb NULL: not kept), each line of headers (separated by
+ * '\n') sent, and body of len bytes (NULL: none) with a Content-Type line
+ * when content_type is not NULL. The header list goes into *h for the
+ * caller to free after the transfer.
+ */
+static void
+client_setup(CURL *e, const char *method, const char *path, const char *headers,
+    const char *content_type, const char *body, size_t len, struct buf *b, struct buf *hb,
+    struct curl_slist **h)
+{
+	char url[2048], line[512];
+	const char *p, *nl = NULL;
+
+	snprintf(url, sizeof(url), "%s%s", client_base, path);
+	curl_easy_setopt(e, CURLOPT_URL, url);
+	curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, client_sink);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, b);
+	if (hb != NULL) {
+		curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, client_sink);
+		curl_easy_setopt(e, CURLOPT_HEADERDATA, hb);
+	}
+	curl_easy_setopt(e, CURLOPT_TIMEOUT, 30L);
+	*h = NULL;
+	for (p = headers; p != NULL && *p != '\0'; p = nl ? nl + 1 : NULL) {
+		nl = strchr(p, '\n');
+		snprintf(line, sizeof(line), "%.*s", nl ? (int)(nl - p) : (int)strlen(p), p);
+		*h = curl_slist_append(*h, line);
+	}
+	if (body != NULL) {
+		if (content_type != NULL) {
+			snprintf(line, sizeof(line), "Content-Type: %s", content_type);
+			*h = curl_slist_append(*h, line);
+		}
+		curl_easy_setopt(e, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	}
+	*h = curl_slist_append(*h, "Expect:");
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, *h);
+}
+
 int
-api_raw(struct resp *r, const char *method, const char *path, const char *key,
+api_request(struct resp *r, const char *method, const char *path, const char *headers,
     const char *content_type, const char *body, size_t len)
 {
 	struct curl_slist *h = NULL;
 	struct buf b = { NULL, 0 }, hb = { NULL, 0 };
-	char url[2048], line[256];
 	CURLcode cc;
 
 	memset(r, 0, sizeof(*r));
-	snprintf(url, sizeof(url), "%s%s", client_base, path);
 	curl_easy_reset(client_curl);
-	curl_easy_setopt(client_curl, CURLOPT_URL, url);
-	curl_easy_setopt(client_curl, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(client_curl, CURLOPT_WRITEFUNCTION, client_sink);
-	curl_easy_setopt(client_curl, CURLOPT_WRITEDATA, &b);
-	curl_easy_setopt(client_curl, CURLOPT_HEADERFUNCTION, client_sink);
-	curl_easy_setopt(client_curl, CURLOPT_HEADERDATA, &hb);
-	curl_easy_setopt(client_curl, CURLOPT_TIMEOUT, 30L);
-	if (key != NULL) {
-		snprintf(line, sizeof(line), "Authorization: Bearer %s", key);
-		h = curl_slist_append(h, line);
-	}
-	if (body != NULL) {
-		snprintf(line, sizeof(line), "Content-Type: %s", content_type);
-		h = curl_slist_append(h, line);
-		curl_easy_setopt(client_curl, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(client_curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-	}
-	h = curl_slist_append(h, "Expect:");
-	curl_easy_setopt(client_curl, CURLOPT_HTTPHEADER, h);
+	client_setup(client_curl, method, path, headers, content_type, body, len, &b, &hb, &h);
 	cc = curl_easy_perform(client_curl);
 	curl_slist_free_all(h);
 	if (cc != CURLE_OK) {
@@ -111,21 +136,105 @@ api_raw(struct resp *r, const char *method, const char *path, const char *key,
 }
 
 int
-api(struct resp *r, const char *method, const char *path, const char *key, const char *fmt, ...)
+api_raw(struct resp *r, const char *method, const char *path, const char *key,
+    const char *content_type, const char *body, size_t len)
+{
+	char auth[256];
+
+	if (key != NULL)
+		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", key);
+	return api_request(r, method, path, key != NULL ? auth : NULL, content_type, body, len);
+}
+
+int
+api_together(long *status, int n, const char *method, const char *key,
+    const struct api_call *calls, int ncalls)
+{
+	CURL **e = calloc((size_t)(n > 0 ? n : 1), sizeof(*e));
+	struct curl_slist **h = calloc((size_t)(n > 0 ? n : 1), sizeof(*h));
+	struct buf *b = calloc((size_t)(n > 0 ? n : 1), sizeof(*b));
+	CURLM *m = curl_multi_init();
+	const struct api_call *c;
+	char auth[256];
+	int i, running = 0, rc = -1;
+
+	for (i = 0; i < n; i++)
+		status[i] = 0;
+	if (e == NULL || h == NULL || b == NULL || m == NULL || n < 1 || ncalls < 1)
+		goto out;
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", key);
+	for (i = 0; i < n; i++) {
+		if ((e[i] = curl_easy_init()) == NULL)
+			goto out;
+		c = &calls[i % ncalls];
+		client_setup(e[i], method, c->path, auth, "application/json", c->body,
+		    c->body != NULL ? strlen(c->body) : 0, &b[i], NULL, &h[i]);
+		curl_multi_add_handle(m, e[i]);
+	}
+	do {
+		if (curl_multi_perform(m, &running) != CURLM_OK)
+			goto out;
+		if (running > 0)
+			curl_multi_poll(m, NULL, 0, 1000, NULL);
+	} while (running > 0);
+	for (i = 0; i < n; i++)
+		curl_easy_getinfo(e[i], CURLINFO_RESPONSE_CODE, &status[i]);
+	rc = 0;
+out:
+	for (i = 0; e != NULL && h != NULL && b != NULL && i < n; i++) {
+		if (e[i] != NULL) {
+			curl_multi_remove_handle(m, e[i]);
+			curl_easy_cleanup(e[i]);
+		}
+		curl_slist_free_all(h[i]);
+		free(b[i].p);
+	}
+	if (m != NULL)
+		curl_multi_cleanup(m);
+	free(e);
+	free(h);
+	free(b);
+	return rc;
+}
+
+int
+status_count(const long *status, int n, long want)
+{
+	int i, c = 0;
+
+	for (i = 0; i < n; i++)
+		c += status[i] == want;
+	return c;
+}
+
+int
+api_vjson(struct resp *r, const char *method, const char *path, const char *headers,
+    const char *fmt, va_list ap)
 {
 	char *body = NULL;
-	va_list ap;
 	int rc, n = 0;
 
-	if (fmt != NULL) {
-		va_start(ap, fmt);
-		n = vasprintf(&body, fmt, ap);
-		va_end(ap);
-		if (n < 0)
-			return -1;
-	}
-	rc = api_raw(r, method, path, key, "application/json", body, body ? (size_t)n : 0);
+	memset(r, 0, sizeof(*r));
+	if (fmt != NULL && (n = vasprintf(&body, fmt, ap)) < 0)
+		return -1;
+	rc = api_request(r, method, path, headers, "application/json", body,
+	    body != NULL ? (size_t)n : 0);
 	free(body);
+	return rc;
+}
+
+int
+api(struct resp *r, const char *method, const char *path, const char *key, const char *fmt, ...)
+{
+	char auth[256];
+	va_list ap;
+	int rc;
+
+	if (key != NULL)
+		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", key);
+	va_start(ap, fmt);
+	rc = api_vjson(r, method, path, key != NULL ? auth : NULL, fmt, ap);
+	va_end(ap);
 	return rc;
 }
 
@@ -199,6 +308,33 @@ jint(const struct resp *r, const char *path)
 	struct json_object *o = jget(r, path);
 
 	return o != NULL && json_object_is_type(o, json_type_int) ? json_object_get_int64(o) : -999999;
+}
+
+size_t
+jlen(const struct resp *r, const char *path)
+{
+	struct json_object *o = jget(r, path);
+
+	return o != NULL && json_object_is_type(o, json_type_array) ? json_object_array_length(o) :
+	    (size_t)-1;
+}
+
+double
+jnum(const struct resp *r, const char *path)
+{
+	struct json_object *o = jget(r, path);
+
+	return o != NULL && (json_object_is_type(o, json_type_double) ||
+	    json_object_is_type(o, json_type_int)) ? json_object_get_double(o) : -999;
+}
+
+int
+jbool(const struct resp *r, const char *path)
+{
+	struct json_object *o = jget(r, path);
+
+	return o != NULL && json_object_is_type(o, json_type_boolean) ? json_object_get_boolean(o)
+	    : -1;
 }
 
 int

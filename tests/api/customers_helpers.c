@@ -53,15 +53,6 @@ enc(const char *s)
 	return out;
 }
 
-int
-bool_at(const struct resp *r, const char *path)
-{
-	struct json_object *o = jget(r, path);
-
-	return o != NULL && json_object_is_type(o, json_type_boolean) ? json_object_get_boolean(o)
-	    : -1;
-}
-
 /* Checks one validation failure: 400 with "field" naming it and the message starting so. */
 int
 names_field(const struct resp *r, const char *field)

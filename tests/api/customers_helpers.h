@@ -18,10 +18,6 @@ const char *user_col(const char *tenant, const char *user_id, const char *col);
 /* Percent-encodes everything but RFC 3986's unreserved characters; static. */
 const char *enc(const char *s);
 
-/* The boolean at a dotted path of r->json: 1, 0, or -1 when absent or
- * not a boolean. */
-int bool_at(const struct resp *r, const char *path);
-
 /* Checks one validation failure: 400 with "field" naming it and the message
  * starting so. */
 int names_field(const struct resp *r, const char *field);

@@ -10,33 +10,9 @@
 #include "decisions_helpers.h"
 #include "jsonschema.h"
 #include "suites.h"
-#include "timeutil.h"
 
 struct fixture d_ft, d_fo;
 int64_t d_now0;
-
-const char *
-d_nz(const char *s)
-{
-	return s != NULL ? s : "";
-}
-
-double
-d_dbl(const struct resp *r, const char *path)
-{
-	struct json_object *o = jget(r, path);
-
-	return o != NULL && (json_object_is_type(o, json_type_double) ||
-	    json_object_is_type(o, json_type_int)) ? json_object_get_double(o) : -999;
-}
-
-size_t
-d_len(const struct resp *r, const char *path)
-{
-	struct json_object *a = jget(r, path);
-
-	return a != NULL && json_object_is_type(a, json_type_array) ? json_object_array_length(a) : 9999;
-}
 
 /* 1 when the object at parent (NULL: the root) has key, with value null. */
 int
@@ -51,19 +27,9 @@ long
 d_register_type(const char *key, const char *name, const char *domain, const char *schema,
     char *id_out, size_t idlen)
 {
-	struct resp r;
-	long status;
-
-	api(&r, "POST", "/api/external/action-types", key,
+	return api_create("/api/external/action-types", key, "action_type.id", id_out, idlen,
 	    "{\"name\":\"%s\",\"description\":\"d\",\"provider\":\"test\",\"domain\":\"%s\","
 	    "\"parameters_schema\":%s,\"delivery_webhook\":\"" HOOK "\"}", name, domain, schema);
-	status = r.status;
-	if (id_out != NULL)
-		snprintf(id_out, idlen, "%s", d_nz(jstr(&r, "action_type.id")));
-	if (status != 201)
-		diag("register %s: %ld %s", name, status, r.body);
-	resp_free(&r);
-	return status;
 }
 
 /* Creates user (one event at t) and sets its row's stage, risk and engagement. */
@@ -71,15 +37,9 @@ int
 d_make_user(const struct fixture *f, const char *user, int64_t t, const char *stage,
     const char *risk, double engagement)
 {
-	char iso[TIME_ISO8601_SIZE];
-	struct resp r;
 	int rc;
 
-	time_format_iso8601(t, iso);
-	api(&r, "POST", "/api/events", f->key,
-	    "{\"user_id\":\"%s\",\"event\":\"page_viewed\",\"timestamp\":\"%s\"}", user, iso);
-	rc = r.status >= 200 && r.status < 300 ? 0 : -1;
-	resp_free(&r);
+	rc = post_event(f->key, user, "page_viewed", t, NULL);
 	if (rc == 0 && sql_query(NULL, 0, "UPDATE users SET lifecycle_stage = '%s', risk_level = "
 	    "'%s', engagement_score = %f, activation_score = 0.5 WHERE tenant_id = '%s' AND "
 	    "user_id = '%s'", stage, risk, engagement, f->tenant_id, user) != 0)
@@ -131,9 +91,9 @@ d_valid_params(struct json_object *params, const char *schema_text)
 const char *
 d_schema_of(const char *action)
 {
-	if (strcmp(d_nz(action), "grant_points") == 0)
+	if (strcmp(nz(action), "grant_points") == 0)
 		return SCHEMA_POINTS;
-	if (strcmp(d_nz(action), "send_email") == 0)
+	if (strcmp(nz(action), "send_email") == 0)
 		return SCHEMA_EMAIL;
 	return SCHEMA_DISCOUNT;
 }

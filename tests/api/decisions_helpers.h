@@ -12,6 +12,7 @@
 #include <json-c/json.h>
 
 #include "client.h"
+#include "helpers.h"
 
 #define DAY 86400
 
@@ -29,12 +30,6 @@
 extern struct fixture d_ft, d_fo;	/* the suite's tenant, another tenant */
 extern int64_t d_now0;			/* the suite's start */
 
-/* s, or "" for NULL. */
-const char *d_nz(const char *s);
-/* The number at path, -999 when absent or not a number. */
-double d_dbl(const struct resp *r, const char *path);
-/* The length of the array at path, 9999 when it is not one. */
-size_t d_len(const struct resp *r, const char *path);
 /* 1 when the object at parent (NULL: the root) has key with value null. */
 int d_null(const struct resp *r, const char *parent, const char *key);
 /* Registers an action type; the HTTP status, its id in id_out. */

@@ -1,7 +1,8 @@
 /*
  * evaluate_helpers.c — what the evaluate suites (test_evaluate.c,
- * test_evaluate_more.c) share: events, jobs at a --now, playbooks,
- * intervention counts and users set up as the scores job writes them.
+ * test_evaluate_more.c) share: their tenants, retivo-evaluate at a --now,
+ * playbooks, intervention counts and users set up as the scores job writes
+ * them (events and other jobs at a --now: helpers.h).
  */
 #include "config.h"
 
@@ -16,46 +17,6 @@
 
 struct fixture ev_ft, ev_fg, ev_fo;
 
-const char *
-ev_nz(const char *s)
-{
-	return s != NULL ? s : "";
-}
-
-/* Posts one event of user at t with key (properties: JSON text or NULL). */
-int
-ev_post_event(const char *key, const char *user, const char *event, int64_t t, const char *props)
-{
-	char iso[TIME_ISO8601_SIZE];
-	struct resp r;
-	int rc;
-
-	time_format_iso8601(t, iso);
-	api(&r, "POST", "/api/events", key,
-	    "{\"user_id\":\"%s\",\"event\":\"%s\",\"timestamp\":\"%s\"%s%s}", user, event, iso,
-	    props != NULL ? ",\"properties\":" : "", props != NULL ? props : "");
-	rc = r.status >= 200 && r.status < 300 ? 0 : -1;
-	if (rc != 0)
-		diag("POST /api/events %s %s: %ld %s", user, event, r.status, r.body);
-	resp_free(&r);
-	return rc;
-}
-
-/* Runs retivo-NAME --now t [extra]; its exit status (output: job_output()). */
-int
-ev_run_at(const char *name, int64_t t, const char *extra)
-{
-	char iso[TIME_ISO8601_SIZE];
-	int rc;
-
-	time_format_iso8601(t, iso);
-	rc = job_run(name, "--now %s %s", iso, extra != NULL ? extra : "");
-	if (rc != 0)
-		diag("retivo-%s --now %s %s exited %d: %s", name, iso, ev_nz(extra), rc,
-		    job_output());
-	return rc;
-}
-
 /* retivo-evaluate for the tenant at t; exit status. */
 int
 ev_evaluate_at(const struct fixture *f, int64_t t)
@@ -63,20 +24,7 @@ ev_evaluate_at(const struct fixture *f, int64_t t)
 	char extra[64];
 
 	snprintf(extra, sizeof(extra), "--tenant %s", f->tenant_id);
-	return ev_run_at("evaluate", t, extra);
-}
-
-/* The summary's integer field, -1 when absent. */
-long long
-ev_out_int(const char *key)
-{
-	char needle[64];
-	const char *p;
-
-	snprintf(needle, sizeof(needle), "\"%s\":", key);
-	if ((p = strstr(job_output(), needle)) == NULL)
-		return -1;
-	return strtoll(p + strlen(needle), NULL, 10);
+	return job_run_at("evaluate", t, extra);
 }
 
 /* Creates an active playbook; its id into id (40), "" on failure. */
@@ -90,7 +38,7 @@ ev_playbook(const struct fixture *f, const char *name, const char *area, const c
 	    "{\"name\":\"%s\",\"lifecycle_area\":\"%s\",\"status\":\"active\","
 	    "\"entry_conditions\":%s,\"exit_conditions\":%s,\"constraints\":%s,"
 	    "\"strategy_hints\":%s}", name, area, entry, exit_c, constraints, hints);
-	snprintf(id, 48, "%s", r.status == 201 ? ev_nz(jstr(&r, "playbook.id")) : "");
+	snprintf(id, 48, "%s", r.status == 201 ? nz(jstr(&r, "playbook.id")) : "");
 	if (id[0] == '\0')
 		diag("POST /api/playbooks %s: %ld %s", name, r.status, r.body);
 	resp_free(&r);
@@ -117,7 +65,7 @@ ev_count_iv(const struct fixture *f, const char *user, const char *pb, const cha
 {
 	return sql_int("SELECT COUNT(*) FROM interventions WHERE tenant_id = '%s' AND "
 	    "user_id = '%s' AND playbook_id %s '%s' AND status %s '%s'", f->tenant_id, user,
-	    pb != NULL ? "=" : "<>", ev_nz(pb), status != NULL ? "=" : "<>", ev_nz(status));
+	    pb != NULL ? "=" : "<>", nz(pb), status != NULL ? "=" : "<>", nz(status));
 }
 
 /* Sets the user's stage (since `since`) and scores as the scores job writes them. */

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "client.h"
+#include "helpers.h"
 
 #define DAY 86400
 #define NO_EXIT "{}"
@@ -18,16 +19,8 @@ extern struct fixture ev_ft;	/* the journey */
 extern struct fixture ev_fg;	/* the gates */
 extern struct fixture ev_fo;	/* another tenant */
 
-const char *ev_nz(const char *s);
-/* Posts one event of user at t with key (properties: JSON text or NULL); 0 accepted. */
-int ev_post_event(const char *key, const char *user, const char *event, int64_t t,
-    const char *props);
-/* Runs retivo-NAME --now t [extra]; its exit status (output: job_output()). */
-int ev_run_at(const char *name, int64_t t, const char *extra);
 /* retivo-evaluate --tenant f at t; its exit status. */
 int ev_evaluate_at(const struct fixture *f, int64_t t);
-/* The last job summary's integer field, -1 when absent. */
-long long ev_out_int(const char *key);
 /* Creates an active playbook; its id into id, "" on failure. */
 void ev_playbook(const struct fixture *f, const char *name, const char *area,
     const char *entry, const char *exit_c, const char *constraints, const char *hints,

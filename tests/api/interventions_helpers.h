@@ -7,11 +7,10 @@
 #define RETIVO_TEST_INTERVENTIONS_HELPERS_H
 
 #include "client.h"
+#include "helpers.h"
 
 extern struct fixture iv_f, iv_o;	/* the suite's tenant, another tenant */
 
-/* 1 when both are strings and equal. */
-int iv_streq(const char *a, const char *b);
 /* POST /api/interventions with body; the status, the new id in id. */
 long iv_create(const char *key, char id[64], const char *body);
 /* PUT /api/interventions/{id}/{verb} with body (NULL: none); r filled. */

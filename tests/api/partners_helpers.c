@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "client.h"
+#include "helpers.h"
 #include "partners_helpers.h"
 #include "suites.h"
 
@@ -14,21 +15,7 @@ char partners_suffix[13];
 void
 copy_str(const struct resp *r, const char *path, char *out, size_t len)
 {
-	snprintf(out, len, "%s", jstr(r, path) ? jstr(r, path) : "");
-}
-
-int
-str_is(const struct resp *r, const char *path, const char *want)
-{
-	return jstr(r, path) != NULL && strcmp(jstr(r, path), want) == 0;
-}
-
-size_t
-arr_len(const struct resp *r, const char *path)
-{
-	struct json_object *a = jget(r, path);
-
-	return a != NULL && json_object_is_type(a, json_type_array) ? json_object_array_length(a) : 0;
+	snprintf(out, len, "%s", nz(jstr(r, path)));
 }
 
 int

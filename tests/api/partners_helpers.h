@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "client.h"
+#include "helpers.h"
 
 struct partner {
 	struct fixture	f;		/* the tenant and a full key (no partner scope) */
@@ -33,10 +34,6 @@ int partner_fixture(struct partner *p, const char *plan);
 
 /* The string at path of r into out ("" when absent). */
 void copy_str(const struct resp *r, const char *path, char *out, size_t len);
-/* 1 when the string at path of r is want. */
-int str_is(const struct resp *r, const char *path, const char *want);
-/* The length of the array at path of r (0 when absent). */
-size_t arr_len(const struct resp *r, const char *path);
 
 /* Provisions customer "<slug>-<suffix>" with extra body fields (",\"k\":v"
  * or ""); its id and key out. Returns the HTTP status. */

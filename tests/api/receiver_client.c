@@ -328,3 +328,13 @@ receiver_log(const char *path)
 	free(answer);
 	return a;
 }
+
+int
+receiver_count(const char *path)
+{
+	struct json_object *log = receiver_log(path);
+	int n = log != NULL ? (int)json_object_array_length(log) : -1;
+
+	json_object_put(log);
+	return n;
+}

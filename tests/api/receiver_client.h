@@ -63,6 +63,10 @@ int receiver_script(const char *path, const char *responses_json);
  */
 struct json_object *receiver_log(const char *path);
 
+/* How many requests were received on path (NULL: on every path); -1 when
+ * the log cannot be read. */
+int receiver_count(const char *path);
+
 /* "http://127.0.0.1:PORT" + path, in a static buffer (next call overwrites). */
 const char *receiver_url(const char *path);
 

@@ -1,7 +1,7 @@
 /*
  * session_client.c — cookie-and-CSRF requests and member fixtures for the
- * API tests (see session_client.h). Its own curl handle, so client.c's
- * requests are untouched.
+ * API tests (see session_client.h). Requests go through client.c's
+ * api_request() with a Cookie and an X-CSRF-Token line instead of a key.
  */
 #include "config.h"
 
@@ -11,104 +11,36 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include <curl/curl.h>
-
 #include "crypto.h"
+#include "helpers.h"
 #include "session_client.h"
-
-struct sbuf {
-	char	*p;
-	size_t	 len;
-};
-
-static size_t
-session_sink(char *data, size_t size, size_t n, void *arg)
-{
-	struct sbuf *b = arg;
-	char *np;
-
-	if ((np = realloc(b->p, b->len + size * n + 1)) == NULL)
-		return 0;
-	b->p = np;
-	memcpy(b->p + b->len, data, size * n);
-	b->len += size * n;
-	b->p[b->len] = '\0';
-	return size * n;
-}
 
 int
 api_session(struct resp *r, const char *method, const char *path, const struct session *s,
     const char *csrf, const char *header, const char *fmt, ...)
 {
-	static CURL *curl;
-	struct curl_slist *h = NULL;
-	struct sbuf b = { NULL, 0 }, hb = { NULL, 0 };
-	char url[2048], line[512], *body = NULL;
-	const char *base = getenv("RETIVO_BASE_URL"), *p, *nl = NULL;
+	char cookie[600], token[600], *headers = NULL;
 	va_list ap;
-	CURLcode cc;
-	int n = 0;
+	int rc;
 
 	memset(r, 0, sizeof(*r));
-	if (base == NULL || (curl == NULL && (curl = curl_easy_init()) == NULL))
+	cookie[0] = token[0] = '\0';
+	if (s != NULL && s->cookie[0] != '\0')
+		snprintf(cookie, sizeof(cookie), "Cookie: %s\n", s->cookie);
+	if (csrf != NULL)
+		snprintf(token, sizeof(token), "X-CSRF-Token: %s\n", csrf);
+	if (asprintf(&headers, "%s%s%s", cookie, token, header != NULL ? header : "") < 0)
 		return -1;
-	if (fmt != NULL) {
-		va_start(ap, fmt);
-		n = vasprintf(&body, fmt, ap);
-		va_end(ap);
-		if (n < 0)
-			return -1;
-	}
-	snprintf(url, sizeof(url), "%s%s", base, path);
-	curl_easy_reset(curl);
-	curl_easy_setopt(curl, CURLOPT_URL, url);
-	curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, session_sink);
-	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &b);
-	curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, session_sink);
-	curl_easy_setopt(curl, CURLOPT_HEADERDATA, &hb);
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
-	if (s != NULL && s->cookie[0] != '\0') {
-		snprintf(line, sizeof(line), "Cookie: %s", s->cookie);
-		h = curl_slist_append(h, line);
-	}
-	if (csrf != NULL) {
-		snprintf(line, sizeof(line), "X-CSRF-Token: %s", csrf);
-		h = curl_slist_append(h, line);
-	}
-	/* header may hold several lines separated by '\n'. */
-	for (p = header; p != NULL && *p != '\0'; p = nl ? nl + 1 : NULL) {
-		nl = strchr(p, '\n');
-		snprintf(line, sizeof(line), "%.*s", nl ? (int)(nl - p) : (int)strlen(p), p);
-		h = curl_slist_append(h, line);
-	}
-	if (body != NULL) {
-		h = curl_slist_append(h, "Content-Type: application/json");
-		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)n);
-	} else if (strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0) {
+	if (fmt == NULL && (strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0))
 		/* lighttpd answers 411 to a POST without Content-Length. */
-		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, "");
-		curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)0);
+		rc = api_request(r, method, path, headers, NULL, "", 0);
+	else {
+		va_start(ap, fmt);
+		rc = api_vjson(r, method, path, headers, fmt, ap);
+		va_end(ap);
 	}
-	h = curl_slist_append(h, "Expect:");
-	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, h);
-	cc = curl_easy_perform(curl);
-	curl_slist_free_all(h);
-	free(body);
-	if (cc != CURLE_OK) {
-		fprintf(stderr, "# %s %s: %s\n", method, path, curl_easy_strerror(cc));
-		free(b.p);
-		free(hb.p);
-		return -1;
-	}
-	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r->status);
-	r->body = b.p ? b.p : strdup("");
-	r->len = b.len;
-	r->headers = hb.p ? hb.p : strdup("");
-	r->hlen = hb.len;
-	r->json = json_tokener_parse(r->body);
-	return 0;
+	free(headers);
+	return rc;
 }
 
 long
@@ -133,9 +65,9 @@ session_login(struct session *s, const char *email, const char *password)
 			memcpy(s->cookie, set, len);
 			s->cookie[len] = '\0';
 		}
-		snprintf(s->csrf, sizeof(s->csrf), "%s", jstr(&r, "csrf_token") ? jstr(&r, "csrf_token") : "");
+		snprintf(s->csrf, sizeof(s->csrf), "%s", nz(jstr(&r, "csrf_token")));
 		snprintf(s->member_id, sizeof(s->member_id), "%s",
-		    jstr(&r, "member.id") ? jstr(&r, "member.id") : "");
+		    nz(jstr(&r, "member.id")));
 	}
 	resp_free(&r);
 	return status;

@@ -21,7 +21,8 @@ struct session {
 /*
  * As api(), but sends s's cookie (when s is not NULL), the CSRF header
  * csrf (NULL: none) and extra header lines separated by '\n' (NULL: none)
- * instead of a key.
+ * instead of a key. A POST or PUT without a body goes with an empty one
+ * (Content-Length: 0).
  */
 int api_session(struct resp *r, const char *method, const char *path, const struct session *s,
     const char *csrf, const char *header, const char *fmt, ...)

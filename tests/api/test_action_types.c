@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "client.h"
+#include "helpers.h"
 #include "suites.h"
 
 #define SCHEMA "{\"type\":\"object\",\"properties\":{\"amount\":{\"type\":\"integer\"," \
@@ -38,10 +39,10 @@ register_type(const char *key, const char *name, const char *provider, const cha
 	    "\"domain\":\"%s\",\"estimated_cost_usd\":\"0.05\"}", name, provider, domain);
 	status = r.status;
 	if (id_out)
-		snprintf(id_out, idlen, "%s", jstr(&r, "action_type.id") ? jstr(&r, "action_type.id") : "");
+		snprintf(id_out, idlen, "%s", nz(jstr(&r, "action_type.id")));
 	if (secret_out)
 		snprintf(secret_out, secretlen, "%s",
-		    jstr(&r, "action_type.webhook_secret") ? jstr(&r, "action_type.webhook_secret") : "");
+		    nz(jstr(&r, "action_type.webhook_secret")));
 	resp_free(&r);
 	return status;
 }
@@ -144,9 +145,9 @@ suite_action_types(void)
 	ok(jstr(&r, "action_type.name") && strcmp(jstr(&r, "action_type.name"), "grant_points") == 0,
 	    "register: name echoed");
 	ok(is_hex64(jstr(&r, "action_type.webhook_secret")), "register: 64-hex webhook_secret");
-	snprintf(id, sizeof(id), "%s", jstr(&r, "action_type.id") ? jstr(&r, "action_type.id") : "");
+	snprintf(id, sizeof(id), "%s", nz(jstr(&r, "action_type.id")));
 	snprintf(secret, sizeof(secret), "%s",
-	    jstr(&r, "action_type.webhook_secret") ? jstr(&r, "action_type.webhook_secret") : "");
+	    nz(jstr(&r, "action_type.webhook_secret")));
 	resp_free(&r);
 	check_sealed(id, secret);
 

@@ -10,12 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <curl/curl.h>
 
 #include "client.h"
+#include "helpers.h"
 #include "suites.h"
 #include "timeutil.h"
 
@@ -31,18 +28,10 @@ static long
 register_type(const char *key, const char *name, const char *provider, const char *cost,
     char *id_out, size_t idlen)
 {
-	struct resp r;
-	long status;
-
-	api(&r, "POST", "/api/external/action-types", key,
+	return api_create("/api/external/action-types", key, "action_type.id", id_out, idlen,
 	    "{\"name\":\"%s\",\"description\":\"d\",\"provider\":\"%s\",\"parameters_schema\":"
 	    SCHEMA ",\"delivery_webhook\":\"" HOOK "\",\"estimated_cost_usd\":\"%s\"}",
 	    name, provider, cost);
-	status = r.status;
-	if (id_out != NULL)
-		snprintf(id_out, idlen, "%s", jstr(&r, "action_type.id") ? jstr(&r, "action_type.id") : "");
-	resp_free(&r);
-	return status;
 }
 
 /* Dispatches; returns the status, the action id in id_out. */
@@ -50,35 +39,9 @@ static long
 dispatch(const char *key, const char *type, const char *user, int amount, char *id_out,
     size_t idlen)
 {
-	struct resp r;
-	long status;
-
-	api(&r, "POST", "/api/external/actions", key,
+	return api_create("/api/external/actions", key, "action.id", id_out, idlen,
 	    "{\"action_type\":\"%s\",\"user_id\":\"%s\",\"parameters\":{\"amount\":%d}}", type,
 	    user, amount);
-	status = r.status;
-	if (id_out != NULL)
-		snprintf(id_out, idlen, "%s", jstr(&r, "action.id") ? jstr(&r, "action.id") : "");
-	if (status != 201)
-		diag("dispatch %s: %ld %s", type, status, r.body);
-	resp_free(&r);
-	return status;
-}
-
-static size_t
-count_of(const struct resp *r, const char *path)
-{
-	struct json_object *a = jget(r, path);
-
-	return a != NULL && json_object_is_type(a, json_type_array) ? json_object_array_length(a) : 9999;
-}
-
-static int
-str_is(const struct resp *r, const char *path, const char *want)
-{
-	const char *s = jstr(r, path);
-
-	return s != NULL && strcmp(s, want) == 0;
 }
 
 static const struct {
@@ -168,74 +131,25 @@ check_delivery_row(const char *tenant_id, const char *id, int test_mode)
 	json_object_put(body);
 }
 
-static size_t
-discard(char *data, size_t size, size_t n, void *arg)
-{
-	(void)data;
-	(void)arg;
-	return size * n;
-}
-
-/* POSTs an outcome from a fresh process; exits 0 for 200, 1 for 409, 2 otherwise. */
-static void
-outcome_child(int gate, const char *base, const char *key, const char *id)
-{
-	char url[512], auth[128], c;
-	struct curl_slist *h = NULL;
-	long status = 0;
-	CURL *e;
-
-	if (read(gate, &c, 1) < 0)
-		_exit(3);
-	snprintf(url, sizeof(url), "%s/api/external/actions/%s/outcome", base, id);
-	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", key);
-	if ((e = curl_easy_init()) == NULL)
-		_exit(3);
-	h = curl_slist_append(h, auth);
-	h = curl_slist_append(h, "Content-Type: application/json");
-	curl_easy_setopt(e, CURLOPT_URL, url);
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(e, CURLOPT_POSTFIELDS, "{\"status\":\"completed\"}");
-	curl_easy_setopt(e, CURLOPT_TIMEOUT, 30L);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, discard);
-	if (curl_easy_perform(e) == CURLE_OK)
-		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
-	_exit(status == 200 ? 0 : status == 409 ? 1 : 2);
-}
-
 /* Two outcome reports at the same moment: exactly one 200 and one 409. */
 static void
 check_concurrent_outcome(const char *key, const char *id)
 {
-	const char *base = getenv("RETIVO_BASE_URL");
-	int gate[2], status, got[4] = { 0 }, i;
-	pid_t pid[2];
+	char path[512];
+	struct api_call call = { path, "{\"status\":\"completed\"}" };
+	long st[2];
+	int n200, n409;
 
-	if (pipe(gate) != 0) {
-		ok(0, "concurrent outcome: pipe");
+	snprintf(path, sizeof(path), "/api/external/actions/%s/outcome", id);
+	if (api_together(st, 2, "POST", key, &call, 1) != 0) {
+		ok(0, "concurrent outcome: requests sent");
 		return;
 	}
-	fflush(stdout);
-	fflush(stderr);
-	for (i = 0; i < 2; i++) {
-		if ((pid[i] = fork()) == 0) {
-			close(gate[1]);
-			outcome_child(gate[0], base, key, id);
-		}
-	}
-	close(gate[0]);
-	/* Closing the write end wakes both children at once. */
-	close(gate[1]);
-	for (i = 0; i < 2; i++) {
-		if (pid[i] > 0 && waitpid(pid[i], &status, 0) == pid[i] && WIFEXITED(status) &&
-		    WEXITSTATUS(status) < 4)
-			got[WEXITSTATUS(status)]++;
-		else
-			got[3]++;
-	}
-	ok(got[0] == 1 && got[1] == 1,
+	n200 = status_count(st, 2, 200);
+	n409 = status_count(st, 2, 409);
+	ok(n200 == 1 && n409 == 1,
 	    "concurrent outcomes for %s: one 200 and one 409 (200s %d, 409s %d, other %d)", id,
-	    got[0], got[1], got[2] + got[3]);
+	    n200, n409, 2 - n200 - n409);
 }
 
 static void
@@ -302,38 +216,38 @@ check_list(const struct fixture *f, const struct fixture *g, const char *const *
 	size_t i;
 
 	api(&r, "GET", "/api/external/actions", f->key, NULL);
-	ok(r.status == 200 && count_of(&r, "actions") == n && str_is(&r, "actions.0.id", ids[n - 1]) &&
+	ok(r.status == 200 && jlen(&r, "actions") == n && str_is(&r, "actions.0.id", ids[n - 1]) &&
 	    str_is(&r, "actions.1.id", ids[n - 2]), "list: the tenant's %zu actions, newest first", n);
 	resp_free(&r);
 	api(&r, "GET", "/api/external/actions?provider=badgeville", f->key, NULL);
-	ok(r.status == 200 && count_of(&r, "actions") == 1 &&
+	ok(r.status == 200 && jlen(&r, "actions") == 1 &&
 	    str_is(&r, "actions.0.action_type", "award_badge"), "list: provider filter");
 	resp_free(&r);
 	api(&r, "GET", "/api/external/actions?user_id=user-2", f->key, NULL);
-	ok(r.status == 200 && count_of(&r, "actions") == 2 && str_is(&r, "actions.0.user_id", "user-2") &&
+	ok(r.status == 200 && jlen(&r, "actions") == 2 && str_is(&r, "actions.0.user_id", "user-2") &&
 	    str_is(&r, "actions.1.user_id", "user-2"), "list: user_id filter");
 	resp_free(&r);
 	api(&r, "GET", "/api/external/actions?status=completed", f->key, NULL);
-	ok(r.status == 200 && count_of(&r, "actions") == 0, "list: status=completed before any outcome");
+	ok(r.status == 200 && jlen(&r, "actions") == 0, "list: status=completed before any outcome");
 	resp_free(&r);
 	api(&r, "GET", "/api/external/actions?status=pending&provider=smile-io&user_id=user-2",
 	    f->key, NULL);
-	ok(r.status == 200 && count_of(&r, "actions") == 1, "list: filters combine");
+	ok(r.status == 200 && jlen(&r, "actions") == 1, "list: filters combine");
 	resp_free(&r);
 	api(&r, "GET", "/api/external/actions?since=2000-01-01T00:00:00Z", f->key, NULL);
-	ok(r.status == 200 && count_of(&r, "actions") == n, "list: since in the past keeps all");
+	ok(r.status == 200 && jlen(&r, "actions") == n, "list: since in the past keeps all");
 	resp_free(&r);
 	api(&r, "GET", "/api/external/actions?since=2999-01-01T00:00:00Z", f->key, NULL);
-	ok(r.status == 200 && count_of(&r, "actions") == 0, "list: since in the future keeps none");
+	ok(r.status == 200 && jlen(&r, "actions") == 0, "list: since in the future keeps none");
 	resp_free(&r);
 	api(&r, "GET", "/api/external/actions?limit=2", f->key, NULL);
-	ok(r.status == 200 && count_of(&r, "actions") == 2 && json_object_get_boolean(jget(&r, "has_more")) &&
+	ok(r.status == 200 && jlen(&r, "actions") == 2 && json_object_get_boolean(jget(&r, "has_more")) &&
 	    str_is(&r, "next_cursor", ids[n - 2]), "list: limit=2 pages with a cursor");
-	snprintf(cursor, sizeof(cursor), "%s", jstr(&r, "next_cursor") ? jstr(&r, "next_cursor") : "");
+	snprintf(cursor, sizeof(cursor), "%s", nz(jstr(&r, "next_cursor")));
 	resp_free(&r);
 	snprintf(path, sizeof(path), "/api/external/actions?limit=2&cursor=%s", cursor);
 	api(&r, "GET", path, f->key, NULL);
-	ok(r.status == 200 && count_of(&r, "actions") == 2 && str_is(&r, "actions.0.id", ids[n - 3]),
+	ok(r.status == 200 && jlen(&r, "actions") == 2 && str_is(&r, "actions.0.id", ids[n - 3]),
 	    "list: the next page follows the cursor");
 	resp_free(&r);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -344,7 +258,7 @@ check_list(const struct fixture *f, const struct fixture *g, const char *const *
 		resp_free(&r);
 	}
 	api(&r, "GET", "/api/external/actions", g->key, NULL);
-	ok(r.status == 200 && count_of(&r, "actions") == 0, "list: another tenant sees none of them");
+	ok(r.status == 200 && jlen(&r, "actions") == 0, "list: another tenant sees none of them");
 	resp_free(&r);
 	snprintf(path, sizeof(path), "/api/external/actions?cursor=%s", ids[0]);
 	api(&r, "GET", path, g->key, NULL);
@@ -473,7 +387,7 @@ suite_actions(void)
 	    "{\"amount\":500,\"reason\":\"re-engagement bonus\"},\"reasoning\":\"quiet for 14 days\","
 	    "\"confidence\":0.82}");
 	ok(r.status == 201, "dispatch: 201 (%s)", r.body);
-	snprintf(ids[0], sizeof(ids[0]), "%s", jstr(&r, "action.id") ? jstr(&r, "action.id") : "");
+	snprintf(ids[0], sizeof(ids[0]), "%s", nz(jstr(&r, "action.id")));
 	ok(strncmp(ids[0], "ea_", 3) == 0 && str_is(&r, "action.status", "pending") &&
 	    str_is(&r, "action.action_type", "grant_points") &&
 	    str_is(&r, "action.action_type_id", type_id) && str_is(&r, "action.provider", "smile-io") &&
@@ -512,7 +426,7 @@ suite_actions(void)
 	check_get(&f, &g, ids[0]);
 	check_outcomes(&f, &g, ids[0], race_ids, 3);
 	api(&r, "GET", "/api/external/actions?status=completed", f.key, NULL);
-	ok(r.status == 200 && count_of(&r, "actions") == 4, "list: status=completed after outcomes");
+	ok(r.status == 200 && jlen(&r, "actions") == 4, "list: status=completed after outcomes");
 	resp_free(&r);
 	check_scopes(f.tenant_id, ids[1]);
 	check_budget(&f, &g);

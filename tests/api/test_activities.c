@@ -187,8 +187,8 @@ check_idempotency(void)
 {
 	struct resp r;
 	char body[512];
+	struct api_call call = { "/api/activities", body };
 	long st[4];
-	int created = 0, conflicts = 0, i;
 
 	api(&r, "POST", "/api/activities", F.key, SEED, commerce, "idem-1");
 	ok(r.status == 201, "idempotency: first create 201 (%ld)", r.status);
@@ -202,15 +202,11 @@ check_idempotency(void)
 	ok(r.status == 201, "idempotency: keys are per tenant (%ld)", r.status);
 	resp_free(&r);
 	snprintf(body, sizeof(body), SEED, commerce, "idem-race");
-	if (api_post_together("/api/activities", F.key, body, 4, st) != 0) {
+	if (api_together(st, 4, "POST", F.key, &call, 1) != 0) {
 		ok(0, "idempotency: concurrent requests sent");
 		return;
 	}
-	for (i = 0; i < 4; i++) {
-		created += st[i] == 201;
-		conflicts += st[i] == 409;
-	}
-	ok(created == 1 && conflicts == 3,
+	ok(status_count(st, 4, 201) == 1 && status_count(st, 4, 409) == 3,
 	    "idempotency: four concurrent creates with one key: one 201, three 409 (%ld %ld %ld %ld)",
 	    st[0], st[1], st[2], st[3]);
 	ok(sql_int("SELECT COUNT(*) FROM activities WHERE tenant_id = '%s' AND idempotency_key = "
@@ -251,25 +247,6 @@ check_header_and_scopes(void)
 	resp_free(&r);
 }
 
-/* Creates an activity; its id into id. */
-static int
-make_activity(const char *key, const char *fmt_fields, const char *commerce_id,
-    const char *idem, char id[64])
-{
-	struct resp r;
-	int rc = -1;
-
-	api(&r, "POST", "/api/activities", key, "{\"reason\":\"r\",\"commerce_id\":\"%s\","
-	    "\"idempotency_key\":\"%s\",%s}", commerce_id, idem, fmt_fields);
-	if (r.status == 201 && jstr(&r, "id") != NULL) {
-		snprintf(id, 64, "%s", jstr(&r, "id"));
-		rc = 0;
-	} else
-		diag("make_activity %s: %ld %s", idem, r.status, r.body);
-	resp_free(&r);
-	return rc;
-}
-
 static void
 check_list(void)
 {
@@ -278,12 +255,12 @@ check_list(void)
 	const char *cursor;
 
 	if (commerce_fixture(F.key, "{\"name\":\"List shop\"}", other) != 0 ||
-	    make_activity(F.key, "\"type\":\"TASK\",\"channel\":\"SALESMAN\",\"scheduled_at\":"
-	    "\"2031-05-01T00:00:00Z\"", other, "list-1", a1) != 0 ||
-	    make_activity(F.key, "\"type\":\"MESSAGE\",\"channel\":\"EMAIL\",\"scheduled_at\":"
-	    "\"2031-06-01T00:00:00Z\"", other, "list-2", a2) != 0 ||
-	    make_activity(F.key, "\"type\":\"MESSAGE\",\"channel\":\"SMS\",\"scheduled_at\":"
-	    "\"2031-07-01T00:00:00Z\"", other, "list-3", a3) != 0) {
+	    activity_fixture(F.key, other, "list-1", "\"type\":\"TASK\",\"channel\":\"SALESMAN\","
+	    "\"scheduled_at\":\"2031-05-01T00:00:00Z\"", a1, NULL) != 0 ||
+	    activity_fixture(F.key, other, "list-2", "\"type\":\"MESSAGE\",\"channel\":\"EMAIL\","
+	    "\"scheduled_at\":\"2031-06-01T00:00:00Z\"", a2, NULL) != 0 ||
+	    activity_fixture(F.key, other, "list-3", "\"type\":\"MESSAGE\",\"channel\":\"SMS\","
+	    "\"scheduled_at\":\"2031-07-01T00:00:00Z\"", a3, NULL) != 0) {
 		ok(0, "list fixtures");
 		return;
 	}

@@ -20,11 +20,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "activities_helpers.h"
 #include "client.h"
+#include "helpers.h"
 #include "receiver_client.h"
 #include "suites.h"
 #include "timeutil.h"
@@ -32,51 +31,15 @@
 static const struct fixture *F;
 static char c_shop[64], c_unres[64];
 
-/* Creates an activity (fields: a JSON fragment); id into id, status too. */
-static int
-act(const char *key, const char *commerce_id, const char *idem, const char *fields,
-    char id[64], char status[16])
-{
-	struct resp r;
-	int rc = -1;
-
-	api(&r, "POST", "/api/activities", key, "{\"reason\":\"r\",\"commerce_id\":\"%s\","
-	    "\"idempotency_key\":\"%s\",%s}", commerce_id, idem, fields);
-	if (r.status == 201 && jstr(&r, "id") != NULL) {
-		snprintf(id, 64, "%s", jstr(&r, "id"));
-		if (status != NULL)
-			snprintf(status, 16, "%s", jstr(&r, "status"));
-		rc = 0;
-	} else
-		diag("act %s: %ld %s", idem, r.status, r.body);
-	resp_free(&r);
-	return rc;
-}
-
 /* The activity's status (static buffer; "" when it cannot be read). */
 static const char *
 status_of(const char *key, const char *id)
 {
-	static char buf[16];
-	struct resp r;
 	char path[128];
 
 	snprintf(path, sizeof(path), "/api/activities/%s", id);
-	api(&r, "GET", path, key, NULL);
-	snprintf(buf, sizeof(buf), "%s", r.status == 200 && jstr(&r, "status") ? jstr(&r, "status") : "");
-	resp_free(&r);
-	return buf;
+	return api_get_field(key, path, "status");
 }
-
-static int
-run_at(const char *job, int64_t t, const char *extra)
-{
-	char iso[TIME_ISO8601_SIZE];
-
-	time_format_iso8601(t, iso);
-	return job_run(job, "--now %s %s", iso, extra ? extra : "");
-}
-
 static void
 check_settings(const struct fixture *g)
 {
@@ -190,7 +153,7 @@ check_creation_time(const struct fixture *c)
 	    strcmp(jstr(&r, "unresolved.0.kind"), "attribute") == 0 &&
 	    strcmp(jstr(&r, "unresolved.0.key"), "zone") == 0,
 	    "creation: an upfront key without value or fallback: UNRESOLVED listing it (%s)", r.body);
-	snprintf(c_unres, sizeof(c_unres), "%s", jstr(&r, "id") ? jstr(&r, "id") : "");
+	snprintf(c_unres, sizeof(c_unres), "%s", nz(jstr(&r, "id")));
 	resp_free(&r);
 	api(&r, "POST", "/api/activities", c->key, "{\"type\":\"TASK\",\"reason\":\"r\","
 	    "\"channel\":\"SALESMAN\",\"commerce_id\":\"%s\",\"idempotency_key\":\"cr-7\","
@@ -202,7 +165,7 @@ check_creation_time(const struct fixture *c)
 	    strcmp(jstr(&r, "attributes.city"), "Cusco") == 0,
 	    "creation: caller value and caller fallback win over policies (%s)", r.body);
 	resp_free(&r);
-	if (act(c->key, empty, "cr-8", "\"type\":\"TASK\",\"channel\":\"SALESMAN\","
+	if (activity_fixture(c->key, empty, "cr-8", "\"type\":\"TASK\",\"channel\":\"SALESMAN\","
 	    "\"scheduled_at\":\"2030-01-01T00:00:00Z\"", id, NULL) == 0)
 		ok(strcmp(status_of(c->key, id), "UNRESOLVED") == 0,
 		    "creation: a commerce without contacts: UNRESOLVED");
@@ -280,7 +243,6 @@ activities_dispatch_checks(const struct fixture *f, const struct fixture *g)
 	char many[6][64], idem[32];
 	int64_t t;
 	int n, i, st;
-	pid_t pid[2];
 
 	F = f;
 	check_settings(g);
@@ -309,7 +271,7 @@ activities_dispatch_checks(const struct fixture *f, const struct fixture *g)
 
 	/* A job killed right after its claim: the next run within the lease
 	 * leaves the row alone, a run after it dispatches it once. */
-	if (act(D.key, shop, "k", "\"type\":\"TASK\",\"channel\":\"SALESMAN\","
+	if (activity_fixture(D.key, shop, "k", "\"type\":\"TASK\",\"channel\":\"SALESMAN\","
 	    "\"scheduled_at\":\"2020-01-01T00:00:00Z\"", k, NULL) != 0)
 		return;
 	snprintf(path, sizeof(path), "/api/activities/%s", k);
@@ -321,30 +283,30 @@ activities_dispatch_checks(const struct fixture *f, const struct fixture *g)
 		return;
 	}
 	resp_free(&r);
-	st = run_at("activities", t, "--exit-after-claim");
+	st = job_run_at("activities", t, "--exit-after-claim");
 	ok(st == 0 && strcmp(status_of(D.key, k), "READY") == 0 &&
 	    sql_int("SELECT claim_owner IS NOT NULL FROM activities WHERE id = '%s'", k) == 1,
 	    "killed job: claimed, still READY (%s)", job_output());
-	run_at("activities", t + 10, NULL);
+	job_run_at("activities", t + 10, NULL);
 	ok(strcmp(status_of(D.key, k), "READY") == 0 && deliveries_of(k) == 0,
 	    "killed job: another run within the lease leaves it (%s)", job_output());
 
-	if (act(D.key, shop, "a", "\"type\":\"MESSAGE\",\"channel\":\"WHATSAPP\",\"scheduled_at\":"
-	    "\"2020-01-01T00:00:00Z\",\"attribute_keys\":[\"tier\",\"last_total\"],\"attributes\":"
-	    "[{\"key\":\"greeting\",\"value\":\"Hola\"}]", a, NULL) != 0 ||
-	    act(D.key, shop, "b", "\"type\":\"TASK\",\"channel\":\"SALESMAN\",\"scheduled_at\":"
-	    "\"2099-01-01T00:00:00Z\"", b, NULL) != 0 ||
-	    act(D.key, shop, "c", "\"type\":\"TASK\",\"channel\":\"SALESMAN\",\"scheduled_at\":"
-	    "\"2020-01-01T00:00:00Z\"", c, NULL) != 0 ||
-	    act(D.key, bare, "d", "\"type\":\"TASK\",\"channel\":\"SALESMAN\",\"scheduled_at\":"
-	    "\"2020-01-01T00:00:00Z\"", d, NULL) != 0 ||
-	    act(E.key, gone, "e", "\"type\":\"TASK\",\"channel\":\"SALESMAN\",\"scheduled_at\":"
-	    "\"2020-01-01T00:00:00Z\"", e, NULL) != 0)
+	if (activity_fixture(D.key, shop, "a", "\"type\":\"MESSAGE\",\"channel\":\"WHATSAPP\","
+	    "\"scheduled_at\":\"2020-01-01T00:00:00Z\",\"attribute_keys\":[\"tier\",\"last_total\"],"
+	    "\"attributes\":[{\"key\":\"greeting\",\"value\":\"Hola\"}]", a, NULL) != 0 ||
+	    activity_fixture(D.key, shop, "b", "\"type\":\"TASK\",\"channel\":\"SALESMAN\","
+	    "\"scheduled_at\":\"2099-01-01T00:00:00Z\"", b, NULL) != 0 ||
+	    activity_fixture(D.key, shop, "c", "\"type\":\"TASK\",\"channel\":\"SALESMAN\","
+	    "\"scheduled_at\":\"2020-01-01T00:00:00Z\"", c, NULL) != 0 ||
+	    activity_fixture(D.key, bare, "d", "\"type\":\"TASK\",\"channel\":\"SALESMAN\","
+	    "\"scheduled_at\":\"2020-01-01T00:00:00Z\"", d, NULL) != 0 ||
+	    activity_fixture(E.key, gone, "e", "\"type\":\"TASK\",\"channel\":\"SALESMAN\","
+	    "\"scheduled_at\":\"2020-01-01T00:00:00Z\"", e, NULL) != 0)
 		return;
 	snprintf(path, sizeof(path), "/api/activities/%s/cancel", c);
 	api(&r, "POST", path, D.key, "{}");
 	resp_free(&r);
-	st = run_at("activities", t + 120, NULL);
+	st = job_run_at("activities", t + 120, NULL);
 	ok(st == 0 && strcmp(status_of(D.key, k), "DISPATCHED") == 0 && deliveries_of(k) == 1,
 	    "killed job: the run after the lease dispatches it, once (%s)", job_output());
 	ok(strcmp(status_of(D.key, a), "DISPATCHED") == 0 && deliveries_of(a) == 1,
@@ -364,7 +326,7 @@ activities_dispatch_checks(const struct fixture *f, const struct fixture *g)
 	ok(r.status == 409, "cancel: a DISPATCHED activity is 409 (%ld)", r.status);
 	resp_free(&r);
 
-	st = run_at("dispatch", t + 120, NULL);
+	st = job_run_at("dispatch", t + 120, NULL);
 	/* The provider answering 410: the delivery fails for good, so does the activity. */
 	ok(strcmp(status_of(E.key, e), "FAILED") == 0,
 	    "failure: a finally failed delivery makes the activity FAILED (%s)", job_output());
@@ -421,27 +383,20 @@ activities_dispatch_checks(const struct fixture *f, const struct fixture *g)
 	snprintf(path, sizeof(path), "/api/commerces/%s", bare);
 	api(&r, "PATCH", path, D.key, "{\"contacts\":[{\"name\":\"Rep\",\"is_sales_rep\":true}]}");
 	resp_free(&r);
-	run_at("activities", t + 200, NULL);
+	job_run_at("activities", t + 200, NULL);
 	ok(strcmp(status_of(D.key, d), "UNRESOLVED") == 0, "retry: not before five minutes");
-	run_at("activities", t + 500, NULL);
+	job_run_at("activities", t + 500, NULL);
 	ok(strcmp(status_of(D.key, d), "DISPATCHED") == 0 && deliveries_of(d) == 1,
 	    "retry: UNRESOLVED returns and is dispatched once resolvable (%s)", job_output());
 
 	/* Two job hosts at once: each activity is dispatched once. */
 	for (i = 0; i < 6; i++) {
 		snprintf(idem, sizeof(idem), "many-%d", i);
-		if (act(D.key, shop, idem, "\"type\":\"TASK\",\"channel\":\"SALESMAN\","
+		if (activity_fixture(D.key, shop, idem, "\"type\":\"TASK\",\"channel\":\"SALESMAN\","
 		    "\"scheduled_at\":\"2020-01-01T00:00:00Z\"", many[i], NULL) != 0)
 			return;
 	}
-	fflush(stdout);
-	for (i = 0; i < 2; i++)
-		if ((pid[i] = fork()) == 0)
-			_exit(run_at("activities", t + 600, NULL) == 0 ? 0 : 1);
-	for (i = 0, n = 0; i < 2; i++)
-		if (pid[i] > 0 && waitpid(pid[i], &st, 0) == pid[i] && WIFEXITED(st) &&
-		    WEXITSTATUS(st) == 0)
-			n++;
+	n = job_run_together(2, "activities", t + 600, NULL);
 	for (i = 0, st = 0; i < 6; i++)
 		st += deliveries_of(many[i]) == 1 && strcmp(status_of(D.key, many[i]), "DISPATCHED") == 0;
 	ok(n == 2 && st == 6, "two concurrent job runs: each of 6 activities dispatched once "
@@ -453,10 +408,10 @@ activities_dispatch_checks(const struct fixture *f, const struct fixture *g)
 	    "\"zone\":\"south\"}}");
 	resp_free(&r);
 	/* Without a provider: UNRESOLVED naming it. */
-	if (act(C.key, c_shop, "noprov", "\"type\":\"TASK\",\"channel\":\"SALESMAN\","
+	if (activity_fixture(C.key, c_shop, "noprov", "\"type\":\"TASK\",\"channel\":\"SALESMAN\","
 	    "\"scheduled_at\":\"2020-01-01T00:00:00Z\"", e, NULL) != 0)
 		return;
-	run_at("activities", t + 1000, NULL);
+	job_run_at("activities", t + 1000, NULL);
 	snprintf(path, sizeof(path), "/api/activities/%s", e);
 	api(&r, "GET", path, C.key, NULL);
 	ok(strcmp(jstr(&r, "status"), "UNRESOLVED") == 0 &&

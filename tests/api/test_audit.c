@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "client.h"
+#include "helpers.h"
 #include "session_client.h"
 #include "suites.h"
 
@@ -37,7 +38,7 @@ suite_audit(void)
 	    fixture_member(&ed, f.tenant_id, "editor") == 0, "audit: fixtures"))
 		return;
 	api(&r, "GET", "/api/auth/me", f.key, NULL);
-	snprintf(key_id, sizeof(key_id), "%s", jstr(&r, "key_id") ? jstr(&r, "key_id") : "");
+	snprintf(key_id, sizeof(key_id), "%s", nz(jstr(&r, "key_id")));
 	resp_free(&r);
 
 	/* A key's write. */
@@ -53,7 +54,7 @@ suite_audit(void)
 		    "{\"label\":\"audited\",\"mode\":\"live\",\"scopes\":[\"read\"]}");
 	}
 	ok(r.status == 201, "key write: created a key");
-	snprintf(new_key, sizeof(new_key), "%s", jstr(&r, "key.id") ? jstr(&r, "key.id") : "");
+	snprintf(new_key, sizeof(new_key), "%s", nz(jstr(&r, "key.id")));
 	snprintf(reqid, sizeof(reqid), "%s", resp_header(&r, "X-Request-Id") ? resp_header(&r, "X-Request-Id") : "");
 	resp_free(&r);
 	ok(audit_count(f.tenant_id) == before + 1, "key write: one audit row");
@@ -144,7 +145,7 @@ suite_audit(void)
 	api(&r, "GET", "/api/audit-logs?limit=2", f.key, NULL);
 	ok(r.status == 200 && json_object_array_length(jget(&r, "audit_logs")) == 2 &&
 	    json_object_get_boolean(jget(&r, "has_more")) && jstr(&r, "next_cursor"), "limit: a page of 2");
-	snprintf(cursor, sizeof(cursor), "%s", jstr(&r, "next_cursor") ? jstr(&r, "next_cursor") : "");
+	snprintf(cursor, sizeof(cursor), "%s", nz(jstr(&r, "next_cursor")));
 	resp_free(&r);
 	snprintf(path, sizeof(path), "/api/audit-logs?limit=2&cursor=%s", cursor);
 	api(&r, "GET", path, f.key, NULL);

@@ -47,15 +47,6 @@ ids_of(const struct resp *r, const char *key)
 	return out;
 }
 
-static double
-num_at(const struct resp *r, const char *path)
-{
-	struct json_object *o = jget(r, path);
-
-	return o != NULL && (json_object_is_type(o, json_type_double) ||
-	    json_object_is_type(o, json_type_int)) ? json_object_get_double(o) : -1;
-}
-
 static const char *const a_users[][3] = {
 	{ "u-new", "new", "low" },
 	{ "u-onb", "onboarding", "low" },
@@ -123,7 +114,7 @@ test_list_and_stats(const char *ka, const char *kb, const char *read_key,
 		snprintf(path, sizeof(path), "/api/customers%s", filters[i].query);
 		api(&r, "GET", path, ka, NULL);
 		ok(r.status == 200 && strcmp(ids_of(&r, "customers"), filters[i].expect) == 0 &&
-		    bool_at(&r, "has_more") == 0 && jget(&r, "next_cursor") == NULL,
+		    jbool(&r, "has_more") == 0 && jget(&r, "next_cursor") == NULL,
 		    "list, %s: %s (got %s)", filters[i].desc, filters[i].expect,
 		    ids_of(&r, "customers"));
 		resp_free(&r);
@@ -131,7 +122,7 @@ test_list_and_stats(const char *ka, const char *kb, const char *read_key,
 	api(&r, "GET", "/api/customers", ka, NULL);
 	ok(jget(&r, "customers.0.traits") == NULL && jget(&r, "customers.0.milestones") == NULL &&
 	    jget(&r, "customers.0.lifecycle_stage") != NULL &&
-	    bool_at(&r, "customers.0.opted_out") == 0 && bool_at(&r, "customers.0.paused") == 0 &&
+	    jbool(&r, "customers.0.opted_out") == 0 && jbool(&r, "customers.0.paused") == 0 &&
 	    jget(&r, "customers.0.activation_score") != NULL,
 	    "list: items carry the customer fields but not traits or milestones");
 	resp_free(&r);
@@ -151,7 +142,7 @@ test_list_and_stats(const char *ka, const char *kb, const char *read_key,
 			break;
 		snprintf(seen + strlen(seen), sizeof(seen) - strlen(seen), "%s%s",
 		    seen[0] ? "," : "", ids_of(&r, "customers"));
-		if (bool_at(&r, "has_more") != 1) {
+		if (jbool(&r, "has_more") != 1) {
 			ok(jget(&r, "next_cursor") == NULL, "paging: the last page has no next_cursor");
 			resp_free(&r);
 			break;
@@ -238,9 +229,9 @@ test_get(const char *ta, const char *ka, const char *kb, const char *read_key)
 	    jstr(&r, "customer.company") && strcmp(jstr(&r, "customer.company"), "Acme") == 0,
 	    "get: email, name, plan, company");
 	ok(jint(&r, "customer.traits.seats") == 3, "get: traits as an object");
-	ok(num_at(&r, "customer.activation_score") == 0.5 &&
-	    num_at(&r, "customer.engagement_score") == 0.25 &&
-	    num_at(&r, "customer.expansion_score") == 0.75, "get: the three scores as numbers");
+	ok(jnum(&r, "customer.activation_score") == 0.5 &&
+	    jnum(&r, "customer.engagement_score") == 0.25 &&
+	    jnum(&r, "customer.expansion_score") == 0.75, "get: the three scores as numbers");
 	ok(jstr(&r, "customer.lifecycle_stage") &&
 	    strcmp(jstr(&r, "customer.lifecycle_stage"), "at_risk") == 0 &&
 	    jstr(&r, "customer.risk_level") && strcmp(jstr(&r, "customer.risk_level"), "high") == 0 &&
@@ -249,20 +240,20 @@ test_get(const char *ta, const char *ka, const char *kb, const char *read_key)
 	    strcmp(jstr(&r, "customer.stage_changed_at"), "2026-04-20T09:00:00Z") == 0 &&
 	    jstr(&r, "customer.first_seen_at") && strlen(jstr(&r, "customer.first_seen_at")) == 20 &&
 	    jget(&r, "customer.opted_out_at") == NULL && jget(&r, "customer.paused_at") == NULL &&
-	    bool_at(&r, "customer.opted_out") == 0 && bool_at(&r, "customer.paused") == 0,
+	    jbool(&r, "customer.opted_out") == 0 && jbool(&r, "customer.paused") == 0,
 	    "get: ISO-8601 times, nulls for what never happened");
 	ok(jint(&r, "customer.milestones.total") == 3 &&
 	    json_object_array_length(jget(&r, "customer.milestones.completed")) == 2 &&
 	    strcmp(jstr(&r, "customer.milestones.completed.0"), "signup") == 0 &&
 	    strcmp(jstr(&r, "customer.milestones.completed.1"), "invite") == 0,
 	    "get: milestones completed by any of their events, not by another user's");
-	ok(num_at(&r, "customer.milestones.progress") > 0.66 &&
-	    num_at(&r, "customer.milestones.progress") < 0.67, "get: milestone progress 2/3");
+	ok(jnum(&r, "customer.milestones.progress") > 0.66 &&
+	    jnum(&r, "customer.milestones.progress") < 0.67, "get: milestone progress 2/3");
 	resp_free(&r);
 	api(&r, "GET", "/api/customers/u-new", ka, NULL);
 	ok(r.status == 200 && jint(&r, "customer.milestones.total") == 3 &&
 	    json_object_array_length(jget(&r, "customer.milestones.completed")) == 0 &&
-	    num_at(&r, "customer.milestones.progress") == 0, "get: no milestones yet");
+	    jnum(&r, "customer.milestones.progress") == 0, "get: no milestones yet");
 	resp_free(&r);
 
 	api(&r, "GET", "/api/customers/Jos%C3%A9%20M%C3%BCller", read_key, NULL);
@@ -316,7 +307,7 @@ test_pause(const char *ta, const char *ka, const char *kb, const char *manage_ke
 	    "pause again (full key): idempotent, 0 changed (%s)", r.body);
 	resp_free(&r);
 	api(&r, "GET", "/api/customers/u-new", ka, NULL);
-	ok(bool_at(&r, "customer.paused") == 1 && jstr(&r, "customer.paused_at") != NULL,
+	ok(jbool(&r, "customer.paused") == 1 && jstr(&r, "customer.paused_at") != NULL,
 	    "pause: the customer shows paused and paused_at");
 	resp_free(&r);
 	api(&r, "GET", "/api/customers/stats", ka, NULL);
@@ -331,7 +322,7 @@ test_pause(const char *ta, const char *ka, const char *kb, const char *manage_ke
 	    "unpause: 1 unpaused (u-act1 was not paused), ghost2 not found (%s)", r.body);
 	resp_free(&r);
 	api(&r, "GET", "/api/customers/u-new", ka, NULL);
-	ok(bool_at(&r, "customer.paused") == 0 && jget(&r, "customer.paused_at") == NULL,
+	ok(jbool(&r, "customer.paused") == 0 && jget(&r, "customer.paused_at") == NULL,
 	    "unpause: paused false, paused_at null");
 	resp_free(&r);
 	ok(strcmp(user_col(ta, "u-onb", "paused"), "1") == 0, "unpause: others stay paused");

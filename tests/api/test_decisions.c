@@ -67,7 +67,7 @@ test_validation(void)
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		api(&r, "POST", "/api/decisions/recommend", d_ft.key, "%s", bad[i].body);
-		ok(r.status == 400 && strcmp(d_nz(jstr(&r, "field")), bad[i].field) == 0 &&
+		ok(r.status == 400 && strcmp(nz(jstr(&r, "field")), bad[i].field) == 0 &&
 		    jstr(&r, "code") != NULL, "recommend %s: 400 naming %s (%s)", bad[i].desc,
 		    bad[i].field, r.body);
 		resp_free(&r);
@@ -78,7 +78,7 @@ test_validation(void)
 		p += sprintf(p, "%s\"a%d\"", k ? "," : "", k);
 	sprintf(p, "]}");
 	api(&r, "POST", "/api/decisions/recommend", d_ft.key, "%s", body);
-	ok(r.status == 400 && strcmp(d_nz(jstr(&r, "field")), "available_actions") == 0,
+	ok(r.status == 400 && strcmp(nz(jstr(&r, "field")), "available_actions") == 0,
 	    "recommend with 33 actions: 400 (%s)", r.body);
 	resp_free(&r);
 	/* A context over 8 KiB. */
@@ -87,11 +87,11 @@ test_validation(void)
 	memset(p, 'x', 8300);
 	sprintf(p + 8300, "\"}}");
 	api(&r, "POST", "/api/decisions/recommend", d_ft.key, "%s", body);
-	ok(r.status == 400 && strcmp(d_nz(jstr(&r, "field")), "context") == 0,
+	ok(r.status == 400 && strcmp(nz(jstr(&r, "field")), "context") == 0,
 	    "recommend with a 8.3 KiB context: 400 naming context");
 	resp_free(&r);
 	d_recommend(&r, d_ft.key, "u-nobody", "\"grant_points\"");
-	ok(r.status == 404 && strcmp(d_nz(jstr(&r, "code")), "user_not_found") == 0,
+	ok(r.status == 404 && strcmp(nz(jstr(&r, "code")), "user_not_found") == 0,
 	    "recommend for an unknown user: 404 user_not_found (%s)", r.body);
 	resp_free(&r);
 	/* A schema no value can satisfy without a default: 422, and the dry-run skips. */
@@ -99,16 +99,16 @@ test_validation(void)
 	    "{\"x\":{\"type\":\"string\",\"pattern\":\"^[0-9]{3}$\"}},\"required\":[\"x\"]}", NULL,
 	    0) == 201, "a type whose parameters cannot be built");
 	d_recommend(&r, d_fo.key, "u-a", "\"code_only\"");
-	ok(r.status == 422 && strcmp(d_nz(jstr(&r, "code")), "no_usable_action") == 0 &&
-	    strstr(d_nz(jstr(&r, "error")), "code_only") != NULL,
+	ok(r.status == 422 && strcmp(nz(jstr(&r, "code")), "no_usable_action") == 0 &&
+	    strstr(nz(jstr(&r, "error")), "code_only") != NULL,
 	    "recommend with no usable action: 422 no_usable_action naming it (%s)", r.body);
 	resp_free(&r);
 	api(&r, "POST", "/api/interventions/dry-run", d_fo.key,
 	    "{\"user_id\":\"u-a\",\"available_actions\":[\"code_only\"]}");
-	ok(r.status == 200 && strcmp(d_nz(jstr(&r, "decision.action")), "skip") == 0 &&
-	    strcmp(d_nz(jstr(&r, "decision.reason")), "no_valid_parameters") == 0 &&
-	    d_len(&r, "rules.candidates") == 0, "dry-run with no usable action: skip (%s)", r.body);
-	ok(r.status == 200 && d_len(&r, "rules.playbooks") == 0 &&
+	ok(r.status == 200 && strcmp(nz(jstr(&r, "decision.action")), "skip") == 0 &&
+	    strcmp(nz(jstr(&r, "decision.reason")), "no_valid_parameters") == 0 &&
+	    jlen(&r, "rules.candidates") == 0, "dry-run with no usable action: skip (%s)", r.body);
+	ok(r.status == 200 && jlen(&r, "rules.playbooks") == 0 &&
 	    jint(&r, "context.matched_playbooks") == 0 && jget(&r, "decision.playbook_id") == NULL,
 	    "a tenant without playbooks: rules.playbooks [], matched_playbooks 0, playbook_id null");
 	resp_free(&r);
@@ -147,7 +147,7 @@ test_scopes(void)
 	resp_free(&r);
 	ok(d_recommend(&r, decide, "u-a", "\"grant_points\"") == 200 &&
 	    (id = jstr(&r, "decision_id")) != NULL, "decide key: recommend 200 (%s)", r.body);
-	snprintf(path, sizeof(path), "%s", d_nz(jstr(&r, "decision_id")));
+	snprintf(path, sizeof(path), "%s", nz(jstr(&r, "decision_id")));
 	resp_free(&r);
 	ok(d_outcome(ingest, path, "completed") == 403 && d_outcome(readk, path, "completed") == 403,
 	    "ingest and read keys: outcome 403");
@@ -164,11 +164,11 @@ test_shape(void)
 	double c;
 
 	d_recommend(&r, d_ft.key, "u-a", "\"grant_points\",\"send_email\",\"discount\"");
-	c = d_dbl(&r, "recommendation.confidence");
-	ok(r.status == 200 && strncmp(d_nz(jstr(&r, "decision_id")), "dec_", 4) == 0 &&
-	    strcmp(d_nz(jstr(&r, "user_id")), "u-a") == 0 && d_null(&r, NULL, "domain") &&
+	c = jnum(&r, "recommendation.confidence");
+	ok(r.status == 200 && strncmp(nz(jstr(&r, "decision_id")), "dec_", 4) == 0 &&
+	    strcmp(nz(jstr(&r, "user_id")), "u-a") == 0 && d_null(&r, NULL, "domain") &&
 	    jstr(&r, "recommendation.action") != NULL && c >= 0 && c <= 1 &&
-	    strlen(d_nz(jstr(&r, "recommendation.reasoning"))) > 20,
+	    strlen(nz(jstr(&r, "recommendation.reasoning"))) > 20,
 	    "recommend: 200 with decision_id, user_id, domain null, action, confidence, "
 	    "reasoning (%s)", r.body);
 	ok(d_valid_params(jget(&r, "recommendation.parameters"),
@@ -181,7 +181,7 @@ test_shape(void)
 
 		a = json_object_array_get_idx(alts, i);
 		ok(json_object_object_get_ex(a, "action", &act) &&
-		    strcmp(json_object_get_string(act), d_nz(jstr(&r, "recommendation.action"))) != 0 &&
+		    strcmp(json_object_get_string(act), nz(jstr(&r, "recommendation.action"))) != 0 &&
 		    json_object_object_get_ex(a, "parameters", &par) &&
 		    d_valid_params(par, d_schema_of(json_object_get_string(act))) &&
 		    json_object_object_get_ex(a, "confidence", &conf) &&
@@ -190,40 +190,40 @@ test_shape(void)
 		    strlen(json_object_get_string(why)) > 20,
 		    "alternative %zu has action, valid parameters, confidence and reasoning", i);
 	}
-	ok(strcmp(d_nz(jstr(&r, "user_context.lifecycle_stage")), "active") == 0 &&
-	    strcmp(d_nz(jstr(&r, "user_context.risk_level")), "low") == 0 &&
-	    d_dbl(&r, "user_context.engagement_score") > 0.69 &&
-	    d_dbl(&r, "user_context.engagement_score") < 0.71 &&
-	    d_dbl(&r, "user_context.activation_score") >= 0 &&
-	    d_dbl(&r, "user_context.expansion_score") >= 0 &&
+	ok(strcmp(nz(jstr(&r, "user_context.lifecycle_stage")), "active") == 0 &&
+	    strcmp(nz(jstr(&r, "user_context.risk_level")), "low") == 0 &&
+	    jnum(&r, "user_context.engagement_score") > 0.69 &&
+	    jnum(&r, "user_context.engagement_score") < 0.71 &&
+	    jnum(&r, "user_context.activation_score") >= 0 &&
+	    jnum(&r, "user_context.expansion_score") >= 0 &&
 	    jint(&r, "user_context.days_since_last_activity") == 0 &&
-	    strcmp(d_nz(jstr(&r, "user_context.bucket")), "active/low/eng_high") == 0,
+	    strcmp(nz(jstr(&r, "user_context.bucket")), "active/low/eng_high") == 0,
 	    "user_context: stage, scores 0..1, risk, days idle, bucket (%s)", r.body);
-	snprintf(reason_fresh, sizeof(reason_fresh), "%s", d_nz(jstr(&r, "recommendation.reasoning")));
+	snprintf(reason_fresh, sizeof(reason_fresh), "%s", nz(jstr(&r, "recommendation.reasoning")));
 	resp_free(&r);
 
 	/* Domain and context; the log row keeps both. */
 	api(&r, "POST", "/api/decisions/recommend", d_ft.key, "{\"user_id\":\"u-a\",\"domain\":"
 	    "\"loyalty\",\"available_actions\":[\"grant_points\",\"discount\"],\"context\":"
 	    "{\"cart_value\":120,\"page\":\"checkout\"}}");
-	ok(r.status == 200 && strcmp(d_nz(jstr(&r, "domain")), "loyalty") == 0 &&
-	    d_len(&r, "alternatives") == 1, "recommend in domain loyalty: 200 (%s)", r.body);
-	snprintf(id, sizeof(id), "%s", d_nz(jstr(&r, "decision_id")));
+	ok(r.status == 200 && strcmp(nz(jstr(&r, "domain")), "loyalty") == 0 &&
+	    jlen(&r, "alternatives") == 1, "recommend in domain loyalty: 200 (%s)", r.body);
+	snprintf(id, sizeof(id), "%s", nz(jstr(&r, "decision_id")));
 	snprintf(path, sizeof(path), "/api/decisions/%s", id);
 	api(&g, "GET", path, d_ft.key, NULL);
-	ok(g.status == 200 && strcmp(d_nz(jstr(&g, "decision.id")), id) == 0 &&
-	    strcmp(d_nz(jstr(&g, "decision.user_id")), "u-a") == 0 &&
-	    strcmp(d_nz(jstr(&g, "decision.domain")), "loyalty") == 0 &&
-	    strcmp(d_nz(jstr(&g, "decision.bucket")), "active/low/eng_high") == 0 &&
-	    strcmp(d_nz(jstr(&g, "decision.action")), d_nz(jstr(&r, "recommendation.action"))) == 0 &&
-	    d_dbl(&g, "decision.propensity") > 0 && d_dbl(&g, "decision.propensity") <= 1 &&
-	    d_dbl(&g, "decision.confidence") == d_dbl(&r, "recommendation.confidence") &&
+	ok(g.status == 200 && strcmp(nz(jstr(&g, "decision.id")), id) == 0 &&
+	    strcmp(nz(jstr(&g, "decision.user_id")), "u-a") == 0 &&
+	    strcmp(nz(jstr(&g, "decision.domain")), "loyalty") == 0 &&
+	    strcmp(nz(jstr(&g, "decision.bucket")), "active/low/eng_high") == 0 &&
+	    strcmp(nz(jstr(&g, "decision.action")), nz(jstr(&r, "recommendation.action"))) == 0 &&
+	    jnum(&g, "decision.propensity") > 0 && jnum(&g, "decision.propensity") <= 1 &&
+	    jnum(&g, "decision.confidence") == jnum(&r, "recommendation.confidence") &&
 	    jget(&g, "decision.explored") != NULL &&
-	    strcmp(d_nz(jstr(&g, "decision.reasoning")), d_nz(jstr(&r, "recommendation.reasoning"))) == 0 &&
-	    d_len(&g, "decision.candidates") == 2 && jstr(&g, "decision.candidates.0.action") &&
-	    d_dbl(&g, "decision.candidates.0.mean") >= 0 && d_dbl(&g, "decision.candidates.0.p_best") >= 0 &&
+	    strcmp(nz(jstr(&g, "decision.reasoning")), nz(jstr(&r, "recommendation.reasoning"))) == 0 &&
+	    jlen(&g, "decision.candidates") == 2 && jstr(&g, "decision.candidates.0.action") &&
+	    jnum(&g, "decision.candidates.0.mean") >= 0 && jnum(&g, "decision.candidates.0.p_best") >= 0 &&
 	    jint(&g, "decision.context.cart_value") == 120 &&
-	    strcmp(d_nz(jstr(&g, "decision.context.page")), "checkout") == 0 &&
+	    strcmp(nz(jstr(&g, "decision.context.page")), "checkout") == 0 &&
 	    d_null(&g, "decision", "action_id") && d_null(&g, "decision", "outcome_status") &&
 	    d_null(&g, "decision", "reward") && d_null(&g, "decision", "behaviour_reward") &&
 	    d_null(&g, "decision", "outcome_at") && jstr(&g, "decision.created_at") != NULL,
@@ -249,42 +249,42 @@ test_shape(void)
 	/* Outcomes: invalid status, first report, second report. */
 	snprintf(path, sizeof(path), "/api/decisions/%s/outcome", id);
 	api(&g, "POST", path, d_ft.key, "{\"status\":\"done\"}");
-	ok(g.status == 400 && strcmp(d_nz(jstr(&g, "field")), "status") == 0,
+	ok(g.status == 400 && strcmp(nz(jstr(&g, "field")), "status") == 0,
 	    "outcome with an invalid status: 400 naming status");
 	resp_free(&g);
 	api(&g, "POST", path, d_ft.key, "{\"result\":{}}");
-	ok(g.status == 400 && strcmp(d_nz(jstr(&g, "field")), "status") == 0,
+	ok(g.status == 400 && strcmp(nz(jstr(&g, "field")), "status") == 0,
 	    "outcome without status: 400");
 	resp_free(&g);
 	api(&g, "POST", path, d_ft.key, "{\"status\":\"partial\",\"result\":[1]}");
-	ok(g.status == 400 && strcmp(d_nz(jstr(&g, "field")), "result") == 0,
+	ok(g.status == 400 && strcmp(nz(jstr(&g, "field")), "result") == 0,
 	    "outcome with result not an object: 400");
 	resp_free(&g);
 	api(&g, "POST", path, d_ft.key, "{\"status\":\"partial\",\"result\":{\"points\":5}}");
 	ok(g.status == 200 && jget(&g, "recorded") && json_object_get_boolean(jget(&g, "recorded")) &&
-	    strcmp(d_nz(jstr(&g, "decision_id")), id) == 0 &&
-	    strcmp(d_nz(jstr(&g, "outcome_status")), "partial") == 0 && d_dbl(&g, "reward") == 0.5,
+	    strcmp(nz(jstr(&g, "decision_id")), id) == 0 &&
+	    strcmp(nz(jstr(&g, "outcome_status")), "partial") == 0 && jnum(&g, "reward") == 0.5,
 	    "outcome partial: 200 recorded, reward 0.5 (%s)", g.body);
 	resp_free(&g);
 	api(&g, "POST", path, d_ft.key, "{\"status\":\"completed\"}");
-	ok(g.status == 409 && strcmp(d_nz(jstr(&g, "code")), "outcome_exists") == 0,
+	ok(g.status == 409 && strcmp(nz(jstr(&g, "code")), "outcome_exists") == 0,
 	    "a second outcome: 409 outcome_exists");
 	resp_free(&g);
 	snprintf(path, sizeof(path), "/api/decisions/%s", id);
 	api(&g, "GET", path, d_ft.key, NULL);
-	ok(strcmp(d_nz(jstr(&g, "decision.outcome_status")), "partial") == 0 &&
-	    d_dbl(&g, "decision.reward") == 0.5 && jstr(&g, "decision.outcome_at") != NULL,
+	ok(strcmp(nz(jstr(&g, "decision.outcome_status")), "partial") == 0 &&
+	    jnum(&g, "decision.reward") == 0.5 && jstr(&g, "decision.outcome_at") != NULL,
 	    "the decision shows its outcome");
 	resp_free(&g);
 
 	/* Reasoning depends on the situation: an idle at-risk user reads differently. */
 	d_recommend(&r, d_ft.key, "u-idle", "\"grant_points\",\"send_email\",\"discount\"");
-	ok(r.status == 200 && strlen(d_nz(jstr(&r, "recommendation.reasoning"))) > 20 &&
-	    strcmp(d_nz(jstr(&r, "recommendation.reasoning")), reason_fresh) != 0 &&
+	ok(r.status == 200 && strlen(nz(jstr(&r, "recommendation.reasoning"))) > 20 &&
+	    strcmp(nz(jstr(&r, "recommendation.reasoning")), reason_fresh) != 0 &&
 	    jint(&r, "user_context.days_since_last_activity") == 20 &&
-	    strcmp(d_nz(jstr(&r, "user_context.bucket")), "at_risk/high/eng_low") == 0,
+	    strcmp(nz(jstr(&r, "user_context.bucket")), "at_risk/high/eng_low") == 0,
 	    "reasoning differs for an idle at-risk user: \"%s\" vs \"%s\"",
-	    d_nz(jstr(&r, "recommendation.reasoning")), reason_fresh);
+	    nz(jstr(&r, "recommendation.reasoning")), reason_fresh);
 	resp_free(&r);
 }
 
@@ -297,13 +297,13 @@ test_opted_out(void)
 
 	d_recommend(&r, d_ft.key, "u-opt", "\"grant_points\"");
 	ok(r.status == 200 && d_null(&r, NULL, "recommendation") &&
-	    d_len(&r, "alternatives") == 0 &&
-	    strcmp(d_nz(jstr(&r, "reason")), "user_opted_out") == 0,
+	    jlen(&r, "alternatives") == 0 &&
+	    strcmp(nz(jstr(&r, "reason")), "user_opted_out") == 0,
 	    "opted-out user: 200, recommendation null, reason user_opted_out (%s)", r.body);
 	resp_free(&r);
 	d_recommend(&r, d_ft.key, "u-pause", "\"grant_points\"");
 	ok(r.status == 200 && d_null(&r, NULL, "recommendation") &&
-	    strcmp(d_nz(jstr(&r, "reason")), "user_paused") == 0,
+	    strcmp(nz(jstr(&r, "reason")), "user_paused") == 0,
 	    "paused user: 200, recommendation null, reason user_paused (%s)", r.body);
 	resp_free(&r);
 	d_recommend(&r, d_ft.key, "u-opt", "\"no_such\"");

@@ -9,10 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <curl/curl.h>
 
 #include "client.h"
 #include "decisions_helpers.h"
@@ -30,9 +26,9 @@ decisions_learning(void)
 
 	for (i = 0; i < 40; i++) {
 		d_recommend(&r, d_ft.key, "u-learn", "\"grant_points\",\"send_email\"");
-		snprintf(id, sizeof(id), "%s", d_nz(jstr(&r, "decision_id")));
+		snprintf(id, sizeof(id), "%s", nz(jstr(&r, "decision_id")));
 		if (r.status == 200 && d_outcome(d_ft.key, id,
-		    strcmp(d_nz(jstr(&r, "recommendation.action")), "grant_points") == 0 ?
+		    strcmp(nz(jstr(&r, "recommendation.action")), "grant_points") == 0 ?
 		    "completed" : "rejected") == 200)
 			posted++;
 		resp_free(&r);
@@ -40,7 +36,7 @@ decisions_learning(void)
 	ok(posted == 40, "40 decisions with outcomes (%d)", posted);
 	for (i = 0; i < 50; i++) {
 		d_recommend(&r, d_ft.key, "u-learn", "\"grant_points\",\"send_email\"");
-		if (strcmp(d_nz(jstr(&r, "recommendation.action")), "grant_points") == 0)
+		if (strcmp(nz(jstr(&r, "recommendation.action")), "grant_points") == 0)
 			wins++;
 		resp_free(&r);
 	}
@@ -52,43 +48,43 @@ decisions_learning(void)
 
 	/* The list over those 90 decisions. */
 	api(&r, "GET", "/api/decisions?user_id=u-learn&limit=100", d_ft.key, NULL);
-	ok(r.status == 200 && d_len(&r, "decisions") == 90 && jget(&r, "has_more") &&
+	ok(r.status == 200 && jlen(&r, "decisions") == 90 && jget(&r, "has_more") &&
 	    !json_object_get_boolean(jget(&r, "has_more")), "list by user: 90 decisions");
 	resp_free(&r);
 	api(&r, "GET", "/api/decisions?user_id=u-learn&has_outcome=true&limit=100", d_ft.key, NULL);
-	ok(r.status == 200 && d_len(&r, "decisions") == 40 &&
+	ok(r.status == 200 && jlen(&r, "decisions") == 40 &&
 	    jstr(&r, "decisions.0.outcome_status") != NULL, "has_outcome=true: the 40 reported");
 	resp_free(&r);
 	api(&r, "GET", "/api/decisions?user_id=u-learn&has_outcome=false&limit=100", d_ft.key, NULL);
-	ok(r.status == 200 && d_len(&r, "decisions") == 50 &&
+	ok(r.status == 200 && jlen(&r, "decisions") == 50 &&
 	    d_null(&r, "decisions.0", "outcome_status"), "has_outcome=false: the 50 others");
 	resp_free(&r);
 	api(&r, "GET", "/api/decisions?user_id=u-learn&action=send_email&limit=100", d_ft.key, NULL);
-	ok(r.status == 200 && (long long)d_len(&r, "decisions") == sql_int("SELECT COUNT(*) "
+	ok(r.status == 200 && (long long)jlen(&r, "decisions") == sql_int("SELECT COUNT(*) "
 	    "FROM decisions WHERE tenant_id = '%s' AND user_id = 'u-learn' AND action_name = "
-	    "'send_email'", d_ft.tenant_id) && (d_len(&r, "decisions") == 0 ||
-	    strcmp(d_nz(jstr(&r, "decisions.0.action")), "send_email") == 0),
+	    "'send_email'", d_ft.tenant_id) && (jlen(&r, "decisions") == 0 ||
+	    strcmp(nz(jstr(&r, "decisions.0.action")), "send_email") == 0),
 	    "action=send_email lists exactly those");
 	resp_free(&r);
 	api(&r, "GET", "/api/decisions?user_id=u-learn&limit=30", d_ft.key, NULL);
-	snprintf(id, sizeof(id), "%s", d_nz(jstr(&r, "next_cursor")));
-	ok(r.status == 200 && d_len(&r, "decisions") == 30 &&
+	snprintf(id, sizeof(id), "%s", nz(jstr(&r, "next_cursor")));
+	ok(r.status == 200 && jlen(&r, "decisions") == 30 &&
 	    json_object_get_boolean(jget(&r, "has_more")) &&
-	    strcmp(id, d_nz(jstr(&r, "decisions.29.id"))) == 0, "first page of 30, has_more");
+	    strcmp(id, nz(jstr(&r, "decisions.29.id"))) == 0, "first page of 30, has_more");
 	resp_free(&r);
 	{
 		char path[160];
 
 		snprintf(path, sizeof(path), "/api/decisions?user_id=u-learn&limit=100&cursor=%s", id);
 		api(&r, "GET", path, d_ft.key, NULL);
-		ok(r.status == 200 && d_len(&r, "decisions") == 60, "the cursor gives the other 60");
+		ok(r.status == 200 && jlen(&r, "decisions") == 60, "the cursor gives the other 60");
 		resp_free(&r);
 	}
 	api(&r, "GET", "/api/decisions?since=2099-01-01T00:00:00Z", d_ft.key, NULL);
-	ok(r.status == 200 && d_len(&r, "decisions") == 0, "since in the future: none");
+	ok(r.status == 200 && jlen(&r, "decisions") == 0, "since in the future: none");
 	resp_free(&r);
 	api(&r, "GET", "/api/decisions?cursor=dec_nope", d_ft.key, NULL);
-	ok(r.status == 400 && strcmp(d_nz(jstr(&r, "field")), "cursor") == 0, "a bad cursor: 400");
+	ok(r.status == 400 && strcmp(nz(jstr(&r, "field")), "cursor") == 0, "a bad cursor: 400");
 	resp_free(&r);
 	api(&r, "GET", "/api/decisions?limit=0", d_ft.key, NULL);
 	ok(r.status == 400, "limit=0: 400");
@@ -97,7 +93,7 @@ decisions_learning(void)
 	ok(r.status == 400, "has_outcome=maybe: 400");
 	resp_free(&r);
 	api(&r, "GET", "/api/decisions?user_id=u-learn", d_fo.key, NULL);
-	ok(r.status == 200 && d_len(&r, "decisions") == 0, "another tenant lists none of them");
+	ok(r.status == 200 && jlen(&r, "decisions") == 0, "another tenant lists none of them");
 	resp_free(&r);
 }
 
@@ -110,38 +106,38 @@ decisions_link(void)
 	const char *params;
 
 	d_recommend(&r, d_ft.key, "u-a", "\"send_email\"");
-	snprintf(dec, sizeof(dec), "%s", d_nz(jstr(&r, "decision_id")));
+	snprintf(dec, sizeof(dec), "%s", nz(jstr(&r, "decision_id")));
 	params = json_object_to_json_string(jget(&r, "recommendation.parameters"));
 	api(&a, "POST", "/api/external/actions", d_ft.key, "{\"action_type\":\"send_email\","
 	    "\"user_id\":\"u-idle\",\"parameters\":%s,\"decision_id\":\"%s\"}", params, dec);
-	ok(a.status == 400 && strcmp(d_nz(jstr(&a, "field")), "decision_id") == 0,
+	ok(a.status == 400 && strcmp(nz(jstr(&a, "field")), "decision_id") == 0,
 	    "decision_id of another user's decision: 400 (%s)", a.body);
 	resp_free(&a);
 	api(&a, "POST", "/api/external/actions", d_fo.key, "{\"action_type\":\"other_only\","
 	    "\"user_id\":\"u-a\",\"parameters\":{\"template\":\"tips\"},\"decision_id\":\"%s\"}", dec);
-	ok(a.status == 400 && strcmp(d_nz(jstr(&a, "field")), "decision_id") == 0,
+	ok(a.status == 400 && strcmp(nz(jstr(&a, "field")), "decision_id") == 0,
 	    "decision_id of another tenant's decision: 400 (%s)", a.body);
 	resp_free(&a);
 	api(&a, "POST", "/api/external/actions", d_ft.key, "{\"action_type\":\"send_email\","
 	    "\"user_id\":\"u-a\",\"parameters\":%s,\"decision_id\":\"bogus\"}", params);
-	ok(a.status == 400 && strcmp(d_nz(jstr(&a, "field")), "decision_id") == 0,
+	ok(a.status == 400 && strcmp(nz(jstr(&a, "field")), "decision_id") == 0,
 	    "a malformed decision_id: 400");
 	resp_free(&a);
 	api(&a, "POST", "/api/external/actions", d_ft.key, "{\"action_type\":\"send_email\","
 	    "\"user_id\":\"u-a\",\"parameters\":%s,\"decision_id\":\"%s\"}", params, dec);
-	snprintf(ea, sizeof(ea), "%s", d_nz(jstr(&a, "action.id")));
+	snprintf(ea, sizeof(ea), "%s", nz(jstr(&a, "action.id")));
 	ok(a.status == 201 && strncmp(ea, "ea_", 3) == 0, "dispatch with decision_id: 201 (%s)",
 	    a.body);
 	resp_free(&a);
 	api(&a, "POST", "/api/external/actions", d_ft.key, "{\"action_type\":\"send_email\","
 	    "\"user_id\":\"u-a\",\"parameters\":%s,\"decision_id\":\"%s\"}", params, dec);
-	ok(a.status == 400 && strstr(d_nz(jstr(&a, "error")), "already linked") != NULL,
+	ok(a.status == 400 && strstr(nz(jstr(&a, "error")), "already linked") != NULL,
 	    "a second dispatch of the same decision: 400 already linked (%s)", a.body);
 	resp_free(&a);
 	resp_free(&r);
 	snprintf(path, sizeof(path), "/api/decisions/%s", dec);
 	api(&r, "GET", path, d_ft.key, NULL);
-	ok(strcmp(d_nz(jstr(&r, "decision.action_id")), ea) == 0, "the decision names its action");
+	ok(strcmp(nz(jstr(&r, "decision.action_id")), ea) == 0, "the decision names its action");
 	resp_free(&r);
 	snprintf(path, sizeof(path), "/api/external/actions/%s/outcome", ea);
 	api(&a, "POST", path, d_ft.key, "{\"status\":\"rejected\"}");
@@ -149,19 +145,19 @@ decisions_link(void)
 	resp_free(&a);
 	snprintf(path, sizeof(path), "/api/decisions/%s", dec);
 	api(&r, "GET", path, d_ft.key, NULL);
-	ok(strcmp(d_nz(jstr(&r, "decision.outcome_status")), "rejected") == 0 &&
-	    d_dbl(&r, "decision.reward") == -0.5, "the action's outcome lands on the decision (%s)",
+	ok(strcmp(nz(jstr(&r, "decision.outcome_status")), "rejected") == 0 &&
+	    jnum(&r, "decision.reward") == -0.5, "the action's outcome lands on the decision (%s)",
 	    r.body);
 	resp_free(&r);
 	ok(d_outcome(d_ft.key, dec, "completed") == 409, "and a direct outcome after it is 409");
 
 	/* A decision with its own outcome keeps it when the action reports later. */
 	d_recommend(&r, d_ft.key, "u-a", "\"send_email\"");
-	snprintf(dec2, sizeof(dec2), "%s", d_nz(jstr(&r, "decision_id")));
+	snprintf(dec2, sizeof(dec2), "%s", nz(jstr(&r, "decision_id")));
 	api(&a, "POST", "/api/external/actions", d_ft.key, "{\"action_type\":\"send_email\","
 	    "\"user_id\":\"u-a\",\"parameters\":%s,\"decision_id\":\"%s\"}",
 	    json_object_to_json_string(jget(&r, "recommendation.parameters")), dec2);
-	snprintf(ea, sizeof(ea), "%s", d_nz(jstr(&a, "action.id")));
+	snprintf(ea, sizeof(ea), "%s", nz(jstr(&a, "action.id")));
 	resp_free(&a);
 	resp_free(&r);
 	ok(d_outcome(d_ft.key, dec2, "ignored") == 200, "direct outcome first");
@@ -176,80 +172,36 @@ decisions_link(void)
 
 #define RACE_N	6	/* decisions, each reported twice at once */
 
-static size_t
-discard(char *data, size_t size, size_t n, void *arg)
-{
-	(void)data;
-	(void)arg;
-	return size * n;
-}
-
-/* POSTs a completed outcome for decision id once the gate opens; exits 0
- * for 200, 1 for 409, 2 otherwise. */
-static void
-race_child(int gate, const char *id)
-{
-	char url[512], auth[128], c;
-	struct curl_slist *h = NULL;
-	long status = 0;
-	CURL *e;
-
-	if (read(gate, &c, 1) < 0 || (e = curl_easy_init()) == NULL)
-		_exit(3);
-	snprintf(url, sizeof(url), "%s/api/decisions/%s/outcome", getenv("RETIVO_BASE_URL"), id);
-	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", d_ft.key);
-	h = curl_slist_append(h, auth);
-	h = curl_slist_append(h, "Content-Type: application/json");
-	curl_easy_setopt(e, CURLOPT_URL, url);
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(e, CURLOPT_POSTFIELDS, "{\"status\":\"completed\"}");
-	curl_easy_setopt(e, CURLOPT_TIMEOUT, 30L);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, discard);
-	if (curl_easy_perform(e) == CURLE_OK)
-		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
-	_exit(status == 200 ? 0 : status == 409 ? 1 : 2);
-}
-
 /* RACE_N decisions on one new arm, each reported twice at the same moment:
  * one 200 and one 409 each, and the arm counts each outcome once (the
  * first insert of the arm row races too). */
 void
 decisions_concurrent_outcomes(void)
 {
-	char ids[RACE_N][64];
-	int gate[2], status, got[4] = { 0 }, i;
-	pid_t pid[2 * RACE_N];
+	char paths[RACE_N][160];
+	struct api_call calls[RACE_N];
+	long st[2 * RACE_N];
+	int i, n200, n409;
 	struct resp r;
 
 	ok(d_make_user(&d_ft, "u-race", d_now0 - 60, "onboarding", "medium", 0.2) == 0,
 	    "race: a user in a fresh bucket");
 	for (i = 0; i < RACE_N; i++) {
 		d_recommend(&r, d_ft.key, "u-race", "\"send_email\"");
-		snprintf(ids[i], sizeof(ids[i]), "%s", d_nz(jstr(&r, "decision_id")));
+		snprintf(paths[i], sizeof(paths[i]), "/api/decisions/%s/outcome",
+		    nz(jstr(&r, "decision_id")));
+		calls[i].path = paths[i];
+		calls[i].body = "{\"status\":\"completed\"}";
 		resp_free(&r);
 	}
-	if (pipe(gate) != 0) {
-		ok(0, "race: pipe");
+	if (api_together(st, 2 * RACE_N, "POST", d_ft.key, calls, RACE_N) != 0) {
+		ok(0, "race: requests sent");
 		return;
 	}
-	fflush(stdout);
-	fflush(stderr);
-	for (i = 0; i < 2 * RACE_N; i++)
-		if ((pid[i] = fork()) == 0) {
-			close(gate[1]);
-			race_child(gate[0], ids[i / 2]);
-		}
-	close(gate[0]);
-	close(gate[1]);	/* wakes every child at once */
-	for (i = 0; i < 2 * RACE_N; i++) {
-		if (pid[i] > 0 && waitpid(pid[i], &status, 0) == pid[i] && WIFEXITED(status) &&
-		    WEXITSTATUS(status) < 4)
-			got[WEXITSTATUS(status)]++;
-		else
-			got[3]++;
-	}
-	ok(got[0] == RACE_N && got[1] == RACE_N, "race: %d outcomes at once: %d 200s, %d 409s, "
-	    "%d other", 2 * RACE_N, got[0], got[1], got[2] + got[3]);
+	n200 = status_count(st, 2 * RACE_N, 200);
+	n409 = status_count(st, 2 * RACE_N, 409);
+	ok(n200 == RACE_N && n409 == RACE_N, "race: %d outcomes at once: %d 200s, %d 409s, "
+	    "%d other", 2 * RACE_N, n200, n409, 2 * RACE_N - n200 - n409);
 	ok(sql_int("SELECT n FROM decision_arms WHERE tenant_id = '%s' AND bucket = "
 	    "'onboarding/medium/eng_low' AND action_name = 'send_email' AND ABS(succ - %d) < 0.001",
 	    d_ft.tenant_id, RACE_N) == RACE_N, "race: the arm counts each outcome once");
@@ -276,25 +228,25 @@ decisions_dry_run(void)
 
 	api(&r, "POST", "/api/interventions/dry-run", d_ft.key, "{\"user_id\":\"u-learn\"}");
 	ok(r.status == 200 && jget(&r, "dry_run") && json_object_get_boolean(jget(&r, "dry_run")) &&
-	    strcmp(d_nz(jstr(&r, "decision.action")), "intervene") == 0 &&
+	    strcmp(nz(jstr(&r, "decision.action")), "intervene") == 0 &&
 	    jstr(&r, "decision.action_type") != NULL &&
 	    d_valid_params(jget(&r, "decision.parameters"), d_schema_of(jstr(&r, "decision.action_type"))) &&
 	    d_null(&r, "decision", "playbook_id") &&
-	    strcmp(d_nz(jstr(&r, "decision.channel")), "external_action") == 0 &&
-	    d_dbl(&r, "decision.confidence") >= 0 && d_dbl(&r, "decision.confidence") <= 1 &&
-	    strlen(d_nz(jstr(&r, "decision.reasoning"))) > 20 && jstr(&r, "decision.reason") != NULL &&
-	    strcmp(d_nz(jstr(&r, "rules.lifecycle_stage")), "recovered") == 0 &&
-	    strcmp(d_nz(jstr(&r, "rules.bucket")), "recovered/medium/eng_mid") == 0 &&
+	    strcmp(nz(jstr(&r, "decision.channel")), "external_action") == 0 &&
+	    jnum(&r, "decision.confidence") >= 0 && jnum(&r, "decision.confidence") <= 1 &&
+	    strlen(nz(jstr(&r, "decision.reasoning"))) > 20 && jstr(&r, "decision.reason") != NULL &&
+	    strcmp(nz(jstr(&r, "rules.lifecycle_stage")), "recovered") == 0 &&
+	    strcmp(nz(jstr(&r, "rules.bucket")), "recovered/medium/eng_mid") == 0 &&
 	    jget(&r, "rules.opted_out") && !json_object_get_boolean(jget(&r, "rules.opted_out")) &&
-	    jget(&r, "rules.paused") && d_len(&r, "rules.playbooks") == 0 &&
-	    d_len(&r, "rules.candidates") == 3 && jint(&r, "rules.candidates.0.outcomes") >= 0 &&
-	    d_dbl(&r, "rules.candidates.0.mean") >= 0 && d_dbl(&r, "rules.candidates.0.p_best") >= 0 &&
-	    strcmp(d_nz(jstr(&r, "context.lifecycle_stage")), "recovered") == 0 &&
-	    strcmp(d_nz(jstr(&r, "context.risk_level")), "medium") == 0 &&
-	    d_dbl(&r, "context.activation_score") >= 0 && d_dbl(&r, "context.engagement_score") >= 0 &&
+	    jget(&r, "rules.paused") && jlen(&r, "rules.playbooks") == 0 &&
+	    jlen(&r, "rules.candidates") == 3 && jint(&r, "rules.candidates.0.outcomes") >= 0 &&
+	    jnum(&r, "rules.candidates.0.mean") >= 0 && jnum(&r, "rules.candidates.0.p_best") >= 0 &&
+	    strcmp(nz(jstr(&r, "context.lifecycle_stage")), "recovered") == 0 &&
+	    strcmp(nz(jstr(&r, "context.risk_level")), "medium") == 0 &&
+	    jnum(&r, "context.activation_score") >= 0 && jnum(&r, "context.engagement_score") >= 0 &&
 	    jint(&r, "context.matched_playbooks") == 0,
 	    "dry-run over every active type: the decision, rules and context (%s)", r.body);
-	for (i = 0; i < d_len(&r, "rules.candidates") && i < 10; i++) {
+	for (i = 0; i < jlen(&r, "rules.candidates") && i < 10; i++) {
 		c = json_object_array_get_idx(jget(&r, "rules.candidates"), i);
 		if (strstr(json_object_to_json_string(c), "retired") != NULL)
 			retired = 1;
@@ -303,30 +255,30 @@ decisions_dry_run(void)
 	resp_free(&r);
 	api(&r, "POST", "/api/interventions/dry-run", d_ft.key,
 	    "{\"user_id\":\"u-learn\",\"available_actions\":[\"discount\"]}");
-	ok(r.status == 200 && strcmp(d_nz(jstr(&r, "decision.action_type")), "discount") == 0 &&
-	    d_len(&r, "rules.candidates") == 1, "dry-run over one listed action");
+	ok(r.status == 200 && strcmp(nz(jstr(&r, "decision.action_type")), "discount") == 0 &&
+	    jlen(&r, "rules.candidates") == 1, "dry-run over one listed action");
 	resp_free(&r);
 	api(&r, "POST", "/api/interventions/dry-run", d_ft.key,
 	    "{\"user_id\":\"u-learn\",\"available_actions\":[\"retired\"]}");
-	ok(r.status == 400 && strcmp(d_nz(jstr(&r, "field")), "available_actions[0]") == 0,
+	ok(r.status == 400 && strcmp(nz(jstr(&r, "field")), "available_actions[0]") == 0,
 	    "dry-run with an inactive action: 400");
 	resp_free(&r);
 	api(&r, "POST", "/api/interventions/dry-run", d_ft.key, "{\"user_id\":\"u-opt\"}");
-	ok(r.status == 200 && strcmp(d_nz(jstr(&r, "decision.action")), "skip") == 0 &&
-	    strcmp(d_nz(jstr(&r, "decision.reason")), "user_opted_out") == 0 &&
+	ok(r.status == 200 && strcmp(nz(jstr(&r, "decision.action")), "skip") == 0 &&
+	    strcmp(nz(jstr(&r, "decision.reason")), "user_opted_out") == 0 &&
 	    d_null(&r, "decision", "action_type") &&
 	    json_object_get_boolean(jget(&r, "rules.opted_out")),
 	    "dry-run for an opted-out user: skip, user_opted_out (%s)", r.body);
 	resp_free(&r);
 	api(&r, "POST", "/api/interventions/dry-run", d_ft.key, "{\"user_id\":\"u-pause\"}");
-	ok(r.status == 200 && strcmp(d_nz(jstr(&r, "decision.reason")), "user_paused") == 0,
+	ok(r.status == 200 && strcmp(nz(jstr(&r, "decision.reason")), "user_paused") == 0,
 	    "dry-run for a paused user: skip, user_paused");
 	resp_free(&r);
 	api(&r, "POST", "/api/interventions/dry-run", d_ft.key, "{\"user_id\":\"u-nobody\"}");
 	ok(r.status == 404, "dry-run for an unknown user: 404");
 	resp_free(&r);
 	api(&r, "POST", "/api/interventions/dry-run", d_ft.key, "{}");
-	ok(r.status == 400 && strcmp(d_nz(jstr(&r, "field")), "user_id") == 0,
+	ok(r.status == 400 && strcmp(nz(jstr(&r, "field")), "user_id") == 0,
 	    "dry-run without user_id: 400");
 	resp_free(&r);
 	ok(count_rows(d_ft.tenant_id) == before, "dry-runs wrote no decision and no arm");
@@ -334,8 +286,8 @@ decisions_dry_run(void)
 	ok(fixture_tenant(&fe, "starter", "standalone") == 0 &&
 	    d_make_user(&fe, "u-e", d_now0 - 60, "active", "low", 0.5) == 0, "a tenant without types");
 	api(&r, "POST", "/api/interventions/dry-run", fe.key, "{\"user_id\":\"u-e\"}");
-	ok(r.status == 200 && strcmp(d_nz(jstr(&r, "decision.action")), "skip") == 0 &&
-	    strcmp(d_nz(jstr(&r, "decision.reason")), "no_active_action_types") == 0,
+	ok(r.status == 200 && strcmp(nz(jstr(&r, "decision.action")), "skip") == 0 &&
+	    strcmp(nz(jstr(&r, "decision.reason")), "no_active_action_types") == 0,
 	    "dry-run with no action types: skip, no_active_action_types (%s)", r.body);
 	resp_free(&r);
 }
@@ -363,13 +315,13 @@ decisions_partner_pool(void)
 	    d_make_user(&c2, "pu", d_now0 - 60, "active", "low", 0.7) == 0, "types and users in both");
 	for (k = 0; k < 30; k++) {
 		d_recommend(&r, c1.key, "pu", "\"offer_a\",\"offer_b\"");
-		snprintf(id, sizeof(id), "%s", d_nz(jstr(&r, "decision_id")));
-		d_outcome(c1.key, id, strcmp(d_nz(jstr(&r, "recommendation.action")), "offer_a") == 0 ?
+		snprintf(id, sizeof(id), "%s", nz(jstr(&r, "decision_id")));
+		d_outcome(c1.key, id, strcmp(nz(jstr(&r, "recommendation.action")), "offer_a") == 0 ?
 		    "completed" : "rejected");
 		resp_free(&r);
 	}
 	api(&r, "POST", "/api/interventions/dry-run", c2.key, "{\"user_id\":\"pu\"}");
-	for (i = 0; i < d_len(&r, "rules.candidates") && i < 2; i++) {
+	for (i = 0; i < jlen(&r, "rules.candidates") && i < 2; i++) {
 		struct json_object *c = json_object_array_get_idx(jget(&r, "rules.candidates"), i), *v;
 
 		json_object_object_get_ex(c, "mean", &v);
@@ -387,7 +339,7 @@ decisions_partner_pool(void)
 	    "nothing of the first customer is exposed");
 	resp_free(&r);
 	api(&r, "GET", "/api/decisions", c2.key, NULL);
-	ok(r.status == 200 && d_len(&r, "decisions") == 0, "the second customer's log is its own");
+	ok(r.status == 200 && jlen(&r, "decisions") == 0, "the second customer's log is its own");
 	resp_free(&r);
 	ok(sql_int("SELECT COUNT(*) FROM decision_arms WHERE tenant_id = '%s'", c2.tenant_id) == 0 &&
 	    sql_int("SELECT COUNT(*) FROM decision_pool WHERE partner_tenant_id = '%s'",
@@ -400,7 +352,7 @@ decisions_partner_pool(void)
 	resp_free(&r);
 	api(&r, "POST", "/api/interventions/dry-run", d_ft.key,
 	    "{\"user_id\":\"u-flat\",\"available_actions\":[\"discount\"]}");
-	ok(r.status == 200 && d_dbl(&r, "rules.candidates.0.mean") == 0.5,
+	ok(r.status == 200 && jnum(&r, "rules.candidates.0.mean") == 0.5,
 	    "a tenant outside the partner keeps the flat prior (%s)", r.body);
 	resp_free(&r);
 }
@@ -420,13 +372,13 @@ decisions_behaviour_credit(void)
 	    (time_format_sql(d_now0 - 40 * DAY, iso), iso), d_ft.tenant_id) == 0,
 	    "a churned user, 40 days ago");
 	d_recommend(&r, d_ft.key, "u-back", "\"send_email\"");
-	snprintf(dec, sizeof(dec), "%s", d_nz(jstr(&r, "decision_id")));
-	ok(r.status == 200 && strcmp(d_nz(jstr(&r, "user_context.lifecycle_stage")), "churned") == 0,
+	snprintf(dec, sizeof(dec), "%s", nz(jstr(&r, "decision_id")));
+	ok(r.status == 200 && strcmp(nz(jstr(&r, "user_context.lifecycle_stage")), "churned") == 0,
 	    "a decision for the churned user");
 	resp_free(&r);
 	/* One older than the credit window, which must stay without credit. */
 	d_recommend(&r, d_ft.key, "u-back", "\"discount\"");
-	snprintf(old, sizeof(old), "%s", d_nz(jstr(&r, "decision_id")));
+	snprintf(old, sizeof(old), "%s", nz(jstr(&r, "decision_id")));
 	resp_free(&r);
 	ok(sql_query(NULL, 0, "UPDATE decisions SET created_at = created_at - INTERVAL 15 DAY "
 	    "WHERE tenant_id = '%s' AND id = '%s'", d_ft.tenant_id, old) == 0,
@@ -476,7 +428,7 @@ decisions_behaviour_credit(void)
 
 		snprintf(path, sizeof(path), "/api/decisions/%s", dec);
 		api(&r, "GET", path, d_ft.key, NULL);
-		ok(d_dbl(&r, "decision.behaviour_reward") == 1, "the API shows behaviour_reward 1");
+		ok(jnum(&r, "decision.behaviour_reward") == 1, "the API shows behaviour_reward 1");
 		resp_free(&r);
 	}
 }

@@ -16,6 +16,7 @@
 
 #include "client.h"
 #include "deliver_helpers.h"
+#include "helpers.h"
 #include "mail_client.h"
 #include "receiver_client.h"
 #include "suites.h"
@@ -41,14 +42,6 @@ dc_received(const char *path, struct json_object **last_body)
 	return n;
 }
 
-static const char *
-dc_str(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	return o != NULL && json_object_object_get_ex(o, key, &v) ? json_object_get_string(v) : NULL;
-}
-
 static void
 dc_webhook(const struct fixture *a)
 {
@@ -71,7 +64,7 @@ dc_webhook(const struct fixture *a)
 	    receiver_url("/dl-hook"));
 	ok(r.status == 201, "an endpoint subscribed to intervention.delivered");
 	snprintf(secret, sizeof(secret), "%s", jstr(&r, "endpoint.secret") ?
-	    jstr(&r, "endpoint.secret") : jstr(&r, "secret") ? jstr(&r, "secret") : "");
+	    jstr(&r, "endpoint.secret") : nz(jstr(&r, "secret")));
 	resp_free(&r);
 	api(&r, "POST", "/api/webhooks/endpoints", a->key,
 	    "{\"url\":\"%s\",\"subscribed_events\":[\"user.stage_changed\"]}",
@@ -92,9 +85,9 @@ dc_webhook(const struct fixture *a)
 	ok(dc_received("/dl-other", &body) == 0, "the endpoint of another event got nothing");
 	json_object_put(body);
 	ok(dc_received("/dl-hook", &body) == 1, "the subscribed endpoint got it once");
-	ok(dc_str(body, "type") && strcmp(dc_str(body, "type"), "intervention.delivered") == 0 &&
-	    dc_str(body, "intervention_id") && strcmp(dc_str(body, "intervention_id"), id2) == 0 &&
-	    dc_str(body, "message") && strstr(dc_str(body, "message"), "here is a tip"),
+	ok(obj_str(body, "type") && strcmp(obj_str(body, "type"), "intervention.delivered") == 0 &&
+	    obj_str(body, "intervention_id") && strcmp(obj_str(body, "intervention_id"), id2) == 0 &&
+	    obj_str(body, "message") && strstr(obj_str(body, "message"), "here is a tip"),
 	    "body: type, intervention_id, message");
 	json_object_put(body);
 	ok(strcmp(dh_col(id2, "status"), "delivered") == 0 &&
@@ -136,8 +129,8 @@ dc_action(const struct fixture *a)
 	    strstr(dh_col(id2, "last_error"), "no_such_type") != NULL,
 	    "an unknown action type: failed (%s)", dh_col(id2, "last_error"));
 	job_run("dispatch", "--now 2030-02-02T00:00:00Z");
-	ok(dc_received("/dl-act", &body) == 1 && dc_str(body, "action_id") &&
-	    strcmp(dc_str(body, "action_id"), ref) == 0, "the platform received the action");
+	ok(dc_received("/dl-act", &body) == 1 && obj_str(body, "action_id") &&
+	    strcmp(obj_str(body, "action_id"), ref) == 0, "the platform received the action");
 	json_object_put(body);
 	ok(strcmp(dh_col(id, "status"), "delivered") == 0 &&
 	    strcmp(dh_col(id, "delivered_at"), "2030-02-02 00:00:00") == 0,
@@ -195,7 +188,7 @@ dc_create(const char *key, const char *user, const char *pb, char id[64])
 	api(&r, "POST", "/api/interventions", key,
 	    "{\"user_id\":\"%s\",\"playbook_id\":\"%s\",\"channel\":\"email\"}", user, pb);
 	st = r.status;
-	snprintf(id, 64, "%s", jstr(&r, "id") ? jstr(&r, "id") : "");
+	snprintf(id, 64, "%s", nz(jstr(&r, "id")));
 	resp_free(&r);
 	return st;
 }

@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 
 #include "client.h"
+#include "helpers.h"
 #include "receiver_client.h"
 #include "suites.h"
 #include "timeutil.h"
@@ -33,20 +34,17 @@ static struct fixture F;
 static int
 hook_type(const char *name, const char *path)
 {
-	struct resp r;
-	int rc = -1;
+	char secret[128];
 
-	api(&r, "POST", "/api/external/action-types", F.key,
-	    "{\"name\":\"%s\",\"description\":\"d\",\"provider\":\"receiver\",\"parameters_schema\":"
-	    SCHEMA ",\"delivery_webhook\":\"%s\",\"estimated_cost_usd\":\"0.01\"}", name,
-	    receiver_url(path));
-	if (r.status == 201 && jstr(&r, "action_type.webhook_secret") != NULL &&
-	    receiver_secret(path, jstr(&r, "action_type.webhook_secret")) == 0)
-		rc = 0;
-	else
-		diag("hook_type %s: %ld %s", name, r.status, r.body);
-	resp_free(&r);
-	return rc;
+	if (api_create("/api/external/action-types", F.key, "action_type.webhook_secret", secret,
+	    sizeof(secret), "{\"name\":\"%s\",\"description\":\"d\",\"provider\":\"receiver\","
+	    "\"parameters_schema\":" SCHEMA ",\"delivery_webhook\":\"%s\","
+	    "\"estimated_cost_usd\":\"0.01\"}", name, receiver_url(path)) != 201 ||
+	    secret[0] == '\0' || receiver_secret(path, secret) != 0) {
+		diag("hook_type %s: no type or receiver secret", name);
+		return -1;
+	}
+	return 0;
 }
 
 /* Dispatches one action of the type with key; id and created_at out. */
@@ -73,44 +71,18 @@ send_action(const char *key, const char *type, char id[64], int64_t *created)
 static int
 dispatch_at(int64_t t)
 {
-	char iso[TIME_ISO8601_SIZE];
-	int rc;
-
-	time_format_iso8601(t, iso);
-	rc = job_run("dispatch", "--now %s", iso);
-	if (rc != 0)
-		diag("retivo-dispatch --now %s exited %d: %s", iso, rc, job_output());
-	return rc;
-}
-
-/* Requests the receiver got on path; -1 when it cannot say. */
-static int
-received(const char *path)
-{
-	struct json_object *log = receiver_log(path);
-	int n = log != NULL ? (int)json_object_array_length(log) : -1;
-
-	json_object_put(log);
-	return n;
+	return job_run_at("dispatch", t, NULL);
 }
 
 /* The action's field (static copy), or "" when absent. */
 static const char *
 action_field(const char *id, const char *field)
 {
-	static char out[256];
-	struct resp r;
 	char path[160];
 
 	snprintf(path, sizeof(path), "/api/external/actions/%s", id);
-	api(&r, "GET", path, F.key, NULL);
-	snprintf(out, sizeof(out), "%s", jstr(&r, field) ? jstr(&r, field) : "");
-	if (strcmp(field, "action.attempts") == 0)
-		snprintf(out, sizeof(out), "%lld", jint(&r, field));
-	resp_free(&r);
-	return out;
+	return api_get_field(F.key, path, field);
 }
-
 static const char *
 str_of(struct json_object *o, const char *key)
 {
@@ -185,7 +157,7 @@ scenario_signed(void)
 	    "WHERE d.action_id = '%s' AND a.attempt = 1 AND a.status_code = 200 AND a.error IS NULL",
 	    id) == 1, "signed: the attempt is recorded with its status code");
 	dispatch_at(t0 + 3600);
-	ok(received("/d-ok") == 1, "signed: a delivered action is never sent again");
+	ok(receiver_count("/d-ok") == 1, "signed: a delivered action is never sent again");
 }
 
 #define PAR_ACTIONS	20
@@ -260,19 +232,19 @@ scenario_schedule(void)
 		return;
 	at = t0 + 1;
 	dispatch_at(at);
-	ok(received("/d-retry") == 1 && strcmp(action_field(id, "action.status"), "dispatched") == 0,
+	ok(receiver_count("/d-retry") == 1 && strcmp(action_field(id, "action.status"), "dispatched") == 0,
 	    "schedule: attempt 1 answered 500; the action is dispatched");
 	for (i = 0; i < sizeof(delays) / sizeof(delays[0]); i++) {
 		dispatch_at(at + delays[i] - 1);
-		ok(received("/d-retry") == (int)i + 1, "schedule: no retry %zu at +%llds", i + 1,
+		ok(receiver_count("/d-retry") == (int)i + 1, "schedule: no retry %zu at +%llds", i + 1,
 		    delays[i] - 1);
 		at += delays[i];
 		dispatch_at(at);
-		ok(received("/d-retry") == (int)i + 2, "schedule: retry %zu at +%llds", i + 1, delays[i]);
+		ok(receiver_count("/d-retry") == (int)i + 2, "schedule: retry %zu at +%llds", i + 1, delays[i]);
 	}
 	dispatch_at(at + 7200);
 	dispatch_at(t0 + 20 * 3600);
-	ok(received("/d-retry") == 6, "schedule: no sixth retry, even hours later");
+	ok(receiver_count("/d-retry") == 6, "schedule: no sixth retry, even hours later");
 	ok(strcmp(action_field(id, "action.status"), "failed") == 0 &&
 	    strcmp(action_field(id, "action.attempts"), "6") == 0,
 	    "schedule: the action failed after 6 attempts");
@@ -297,7 +269,7 @@ scenario_gone(void)
 	dispatch_at(t0 + 1);
 	dispatch_at(t0 + 40);
 	dispatch_at(t0 + 10 * 3600);
-	ok(received("/d-gone") == 1 && strcmp(action_field(id, "action.status"), "failed") == 0 &&
+	ok(receiver_count("/d-gone") == 1 && strcmp(action_field(id, "action.status"), "failed") == 0 &&
 	    strcmp(action_field(id, "action.attempts"), "1") == 0,
 	    "410: failed after one attempt, no retry");
 }
@@ -317,16 +289,16 @@ scenario_retry_after(const char *name, const char *path, int code, long long ra)
 	dispatch_at(t0 + 1);
 	if (ra > 30) {
 		dispatch_at(t0 + 1 + 30);
-		ok(received(path) == 1, "%d Retry-After %lld: no retry at the schedule's +30s", code, ra);
+		ok(receiver_count(path) == 1, "%d Retry-After %lld: no retry at the schedule's +30s", code, ra);
 	} else {
 		dispatch_at(t0 + 1 + ra);
-		ok(received(path) == 1, "%d Retry-After %lld: no retry at +%llds, the schedule wins",
+		ok(receiver_count(path) == 1, "%d Retry-After %lld: no retry at +%llds, the schedule wins",
 		    code, ra, ra);
 	}
 	dispatch_at(t0 + 1 + wait - 1);
-	ok(received(path) == 1, "%d Retry-After %lld: no retry at +%llds", code, ra, wait - 1);
+	ok(receiver_count(path) == 1, "%d Retry-After %lld: no retry at +%llds", code, ra, wait - 1);
 	dispatch_at(t0 + 1 + wait);
-	ok(received(path) == 2 && strcmp(action_field(id, "action.status"), "delivered") == 0,
+	ok(receiver_count(path) == 2 && strcmp(action_field(id, "action.status"), "delivered") == 0,
 	    "%d Retry-After %lld: retried and delivered at +%llds", code, ra, wait);
 }
 
@@ -347,12 +319,12 @@ scenario_killed(void)
 	ok(job_run("dispatch", "--now %s --exit-after-claim", iso) == 0 &&
 	    strstr(job_output(), "\"claimed\":") != NULL && strstr(job_output(), "\"claimed\":0") == NULL,
 	    "lease: a run claims and dies (%s)", job_output());
-	ok(received("/d-lease") == 0 && sql_int("SELECT COUNT(*) FROM deliveries WHERE action_id = '%s' "
+	ok(receiver_count("/d-lease") == 0 && sql_int("SELECT COUNT(*) FROM deliveries WHERE action_id = '%s' "
 	    "AND lease_owner IS NOT NULL AND state = 'pending'", id) == 1,
 	    "lease: nothing sent, the row is leased");
 	dispatch_at(t0 + 30);
 	dispatch_at(t0 + 61);
-	ok(received("/d-lease") == 0, "lease: runs before the lease expires (60 s) send nothing");
+	ok(receiver_count("/d-lease") == 0, "lease: runs before the lease expires (60 s) send nothing");
 	dispatch_at(t0 + 62);
 	dispatch_at(t0 + 200);
 	log = receiver_log("/d-lease");
@@ -383,12 +355,12 @@ scenario_ssrf(void)
 	dispatch_at(t0 + 1);
 	unsetenv("RETIVO_ENV");
 	unsetenv("RETIVO_ALLOW_PRIVATE_TARGETS");
-	ok(received("/d-ssrf") == 0, "ssrf: in production config no request reaches 127.0.0.1");
+	ok(receiver_count("/d-ssrf") == 0, "ssrf: in production config no request reaches 127.0.0.1");
 	ok(sql_int("SELECT COUNT(*) FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id "
 	    "WHERE d.action_id = '%s' AND a.status_code IS NULL AND a.error LIKE 'refused%%'", id) == 1,
 	    "ssrf: the attempt records the refusal");
 	dispatch_at(t0 + 31);
-	ok(received("/d-ssrf") == 1, "ssrf: with loopback allowed (dev config) the retry goes out");
+	ok(receiver_count("/d-ssrf") == 1, "ssrf: with loopback allowed (dev config) the retry goes out");
 }
 
 /* A test key's action reaches the webhook with "test_mode": true. */
@@ -437,7 +409,7 @@ scenario_expire(void)
 	    "AND last_error = 'expired'", id, id2) == 2,
 	    "expire: past their TTL the actions are expired and their deliveries failed");
 	dispatch_at(t0 + 12);
-	ok(received("/d-expire") == 0, "expire: an expired action is not sent afterwards");
+	ok(receiver_count("/d-expire") == 0, "expire: an expired action is not sent afterwards");
 
 	/* Expired but the expire job has not run yet: the dispatcher will not send it. */
 	if (!ok(send_action(F.key, "hook_expire", id, &t0) == 0, "expire: a third action"))
@@ -445,9 +417,9 @@ scenario_expire(void)
 	sql_query(NULL, 0, "UPDATE actions SET expires_at = created_at + INTERVAL 10 SECOND "
 	    "WHERE id = '%s'", id);
 	dispatch_at(t0 + 11);
-	ok(received("/d-expire") == 0 && strcmp(action_field(id, "action.status"), "expired") == 0,
+	ok(receiver_count("/d-expire") == 0 && strcmp(action_field(id, "action.status"), "expired") == 0,
 	    "expire: the dispatcher expires an action past its TTL instead of sending it (%d, %s, %s)",
-	    received("/d-expire"), action_field(id, "action.status"), job_output());
+	    receiver_count("/d-expire"), action_field(id, "action.status"), job_output());
 }
 
 /* An outcome before delivery: the later 2xx does not move it back. */
@@ -466,7 +438,7 @@ scenario_forward_only(void)
 	ok(r.status == 200, "forward only: an outcome before delivery is recorded");
 	resp_free(&r);
 	dispatch_at(t0 + 1);
-	ok(received("/d-fwd") == 1 && strcmp(action_field(id, "action.status"), "completed") == 0 &&
+	ok(receiver_count("/d-fwd") == 1 && strcmp(action_field(id, "action.status"), "completed") == 0 &&
 	    action_field(id, "action.delivered_at")[0] == '\0',
 	    "forward only: delivered afterwards, the action stays completed");
 }

@@ -12,44 +12,18 @@
 #include <string.h>
 
 #include "client.h"
+#include "helpers.h"
 #include "session_client.h"
 #include "suites.h"
 
 static struct fixture F, O;
 
-static int
-streq(const char *a, const char *b)
-{
-	return a != NULL && b != NULL && strcmp(a, b) == 0;
-}
-
-static int
-make_user(const struct fixture *f, const char *user)
-{
-	struct resp r;
-	int rc;
-
-	api(&r, "POST", "/api/events", f->key, "{\"user_id\":\"%s\",\"event\":\"page_viewed\"}", user);
-	rc = r.status >= 200 && r.status < 300 ? 0 : -1;
-	resp_free(&r);
-	return rc;
-}
-
 /* Opens an escalation for user; the status, its id in id. */
 static long
 open_esc(const char *key, const char *user, const char *severity, char id[64])
 {
-	struct resp r;
-	long st;
-
-	api(&r, "POST", "/api/escalations", key, "{\"user_id\":\"%s\",\"severity\":\"%s\","
-	    "\"reason\":\"asked for a call\"}", user, severity);
-	st = r.status;
-	snprintf(id, 64, "%s", jstr(&r, "escalation.id") ? jstr(&r, "escalation.id") : "");
-	if (st != 201)
-		diag("open_esc: %ld %s", st, r.body);
-	resp_free(&r);
-	return st;
+	return api_create("/api/escalations", key, "escalation.id", id, 64, "{\"user_id\":\"%s\","
+	    "\"severity\":\"%s\",\"reason\":\"asked for a call\"}", user, severity);
 }
 
 static long
@@ -100,7 +74,7 @@ test_create(void)
 
 	api(&r, "POST", "/api/escalations", F.key, "{\"user_id\":\"esc-u1\",\"severity\":\"high\","
 	    "\"reason\":\"threatened to cancel\"}");
-	ok(r.status == 201 && strncmp(jstr(&r, "escalation.id") ? jstr(&r, "escalation.id") : "",
+	ok(r.status == 201 && strncmp(nz(jstr(&r, "escalation.id")),
 	    "esc_", 4) == 0 && streq(jstr(&r, "escalation.status"), "open") &&
 	    streq(jstr(&r, "escalation.severity"), "high") &&
 	    streq(jstr(&r, "escalation.user_id"), "esc-u1") &&
@@ -108,7 +82,7 @@ test_create(void)
 	    jstr(&r, "escalation.created_at") != NULL,
 	    "create: 201 {escalation: {id esc_…, status open, severity, user_id, reason}} (%s)",
 	    r.body);
-	snprintf(id, sizeof(id), "%s", jstr(&r, "escalation.id") ? jstr(&r, "escalation.id") : "");
+	snprintf(id, sizeof(id), "%s", nz(jstr(&r, "escalation.id")));
 	resp_free(&r);
 	snprintf(path, sizeof(path), "/api/escalations/%s", id);
 	api(&r, "GET", path, F.key, NULL);
@@ -255,7 +229,7 @@ test_from_intervention(void)
 
 	api(&r, "POST", "/api/interventions", F.key, "{\"user_id\":\"esc-u3\",\"channel\":"
 	    "\"escalation\"}");
-	snprintf(iid, sizeof(iid), "%s", jstr(&r, "id") ? jstr(&r, "id") : "");
+	snprintf(iid, sizeof(iid), "%s", nz(jstr(&r, "id")));
 	ok(r.status == 201 && streq(jstr(&r, "channel"), "escalation"),
 	    "intervention on the escalation channel: 201 (%s)", r.body);
 	resp_free(&r);
@@ -274,8 +248,9 @@ suite_escalations(void)
 {
 	if (fixture_tenant(&F, "growth", "standalone") != 0 ||
 	    fixture_tenant(&O, "growth", "standalone") != 0 ||
-	    make_user(&F, "esc-u1") != 0 || make_user(&F, "esc-u2") != 0 ||
-	    make_user(&F, "esc-u3") != 0) {
+	    post_event(F.key, "esc-u1", "page_viewed", 0, NULL) != 0 ||
+	    post_event(F.key, "esc-u2", "page_viewed", 0, NULL) != 0 ||
+	    post_event(F.key, "esc-u3", "page_viewed", 0, NULL) != 0) {
 		ok(0, "escalations: fixtures");
 		return;
 	}

@@ -84,18 +84,18 @@ test_journey(int64_t t0)
 		return;
 
 	/* Day 0: signs up. */
-	ok(ev_post_event(ev_ft.key, "u-walk", "$identify", t0 - 7200,
+	ok(post_event(ev_ft.key, "u-walk", "$identify", t0 - 7200,
 	    "{\"email\":\"walk@example.com\",\"name\":\"Wanda Walker\"}") == 0 &&
-	    ev_post_event(ev_ft.key, "u-walk", "project_created", t0 - 3600, NULL) == 0,
+	    post_event(ev_ft.key, "u-walk", "project_created", t0 - 3600, NULL) == 0,
 	    "day 0 events accepted");
-	ok(ev_run_at("scores", t0, NULL) == 0, "scores at day 0");
-	ok(ev_evaluate_at(&ev_ft, t0 + 60) == 0 && ev_out_int("created") == 0 &&
+	ok(job_run_at("scores", t0, NULL) == 0, "scores at day 0");
+	ok(ev_evaluate_at(&ev_ft, t0 + 60) == 0 && job_out_int("created") == 0 &&
 	    ev_count_iv(&ev_ft, "u-walk", NULL, NULL) == 0,
 	    "day 0: onboarding but not for 2 days yet, nothing created: %s", job_output());
 
 	/* Day 2: still onboarding, the nudge goes out (no approval needed). */
-	ok(ev_evaluate_at(&ev_ft, t0 + 2 * DAY + 60) == 0 && ev_out_int("created") == 1 &&
-	    ev_out_int("approved") == 1, "day 2: one intervention created: %s", job_output());
+	ok(ev_evaluate_at(&ev_ft, t0 + 2 * DAY + 60) == 0 && job_out_int("created") == 1 &&
+	    job_out_int("approved") == 1, "day 2: one intervention created: %s", job_output());
 	ok(ev_count_iv(&ev_ft, "u-walk", onb, "approved") == 1,
 	    "it is the onboarding playbook's, approved");
 	ok(sql_int("SELECT COUNT(*) FROM interventions WHERE tenant_id = '%s' AND user_id = "
@@ -105,52 +105,52 @@ test_journey(int64_t t0)
 	    ev_ft.tenant_id, (time_format_sql(t0 + 2 * DAY + 60, extra), extra)) == 1,
 	    "with reasoning naming the playbook and the clause, confidence 0.5 (no record yet), "
 	    "quality checks, a body, planned now");
-	ok(ev_evaluate_at(&ev_ft, t0 + 2 * DAY + 60) == 0 && ev_out_int("created") == 0 &&
+	ok(ev_evaluate_at(&ev_ft, t0 + 2 * DAY + 60) == 0 && job_out_int("created") == 0 &&
 	    ev_count_iv(&ev_ft, "u-walk", NULL, NULL) == 1,
 	    "a rerun at the same --now creates nothing");
-	ok(ev_evaluate_at(&ev_ft, t0 + 2 * DAY + 3600) == 0 && ev_out_int("created") == 0 &&
-	    ev_out_int("cooldown") == 1,
+	ok(ev_evaluate_at(&ev_ft, t0 + 2 * DAY + 3600) == 0 && job_out_int("created") == 0 &&
+	    job_out_int("cooldown") == 1,
 	    "an hour later: held back, the first is still approved: %s", job_output());
 
 	/* Days 1-5: the second milestone and daily use: active, the exit holds. */
-	ok(ev_post_event(ev_ft.key, "u-walk", "teammate_invited", t0 + DAY, NULL) == 0,
+	ok(post_event(ev_ft.key, "u-walk", "teammate_invited", t0 + DAY, NULL) == 0,
 	    "second milestone");
 	for (i = 1; i <= 5; i++)
-		ev_post_event(ev_ft.key, "u-walk", i % 2 ? "report_viewed" : "dashboard_opened",
+		post_event(ev_ft.key, "u-walk", i % 2 ? "report_viewed" : "dashboard_opened",
 		    t0 + i * DAY, NULL);
 	last = t0 + 5 * DAY + 3600;
-	ev_post_event(ev_ft.key, "u-walk", "report_viewed", last, NULL);
-	ok(ev_run_at("scores", last + 60, NULL) == 0 && sql_int("SELECT COUNT(*) FROM users WHERE "
+	post_event(ev_ft.key, "u-walk", "report_viewed", last, NULL);
+	ok(job_run_at("scores", last + 60, NULL) == 0 && sql_int("SELECT COUNT(*) FROM users WHERE "
 	    "tenant_id = '%s' AND user_id = 'u-walk' AND lifecycle_stage = 'active'",
 	    ev_ft.tenant_id) == 1, "u-walk is active on day 5");
 	ok(sql_query(NULL, 0, "UPDATE interventions SET status = 'delivered', delivered_at = '%s' "
 	    "WHERE tenant_id = '%s' AND user_id = 'u-walk'", (time_format_sql(last, extra), extra),
 	    ev_ft.tenant_id) == 0, "the nudge was delivered (as the deliver job records it)");
-	ok(ev_evaluate_at(&ev_ft, last + 3 * DAY) == 0 && ev_out_int("created") == 0,
+	ok(ev_evaluate_at(&ev_ft, last + 3 * DAY) == 0 && job_out_int("created") == 0,
 	    "active: no playbook matches (%s)", job_output());
 
 	/* Eight quiet days: at risk, the save needs approval. */
-	ok(ev_run_at("scores", last + 8 * DAY, NULL) == 0 && sql_int("SELECT COUNT(*) FROM users "
+	ok(job_run_at("scores", last + 8 * DAY, NULL) == 0 && sql_int("SELECT COUNT(*) FROM users "
 	    "WHERE tenant_id = '%s' AND user_id = 'u-walk' AND lifecycle_stage = 'at_risk'",
 	    ev_ft.tenant_id) == 1, "at_risk after 8 idle days");
-	ok(ev_evaluate_at(&ev_ft, last + 8 * DAY + 60) == 0 && ev_out_int("created") == 1 &&
-	    ev_out_int("pending_approval") == 1 && ev_count_iv(&ev_ft, "u-walk", churn_pb,
+	ok(ev_evaluate_at(&ev_ft, last + 8 * DAY + 60) == 0 && job_out_int("created") == 1 &&
+	    job_out_int("pending_approval") == 1 && ev_count_iv(&ev_ft, "u-walk", churn_pb,
 	    "pending_approval") == 1, "the churn save waits for approval: %s", job_output());
 
 	/* Churned after 31 quiet days; the win-back steps at 7, 30 and 60 days. */
 	churn = last + 31 * DAY;
-	ok(ev_run_at("scores", churn, NULL) == 0 && sql_int("SELECT COUNT(*) FROM users WHERE "
+	ok(job_run_at("scores", churn, NULL) == 0 && sql_int("SELECT COUNT(*) FROM users WHERE "
 	    "tenant_id = '%s' AND user_id = 'u-walk' AND lifecycle_stage = 'churned'",
 	    ev_ft.tenant_id) == 1, "churned after 31 idle days");
-	ok(ev_run_at("winback", churn + 60, NULL) == 0 &&
-	    ev_evaluate_at(&ev_ft, churn + 120) == 0 && ev_out_int("created") == 0 &&
-	    ev_out_int("no_winback") == 3,
+	ok(job_run_at("winback", churn + 60, NULL) == 0 &&
+	    ev_evaluate_at(&ev_ft, churn + 120) == 0 && job_out_int("created") == 0 &&
+	    job_out_int("no_winback") == 3,
 	    "churn day: no entry is due, every win-back playbook waits: %s", job_output());
 	for (i = 0; i < 3; i++) {
 		int64_t at = churn + offsets[i] * DAY + 600;
 
-		ok(ev_run_at("winback", at, NULL) == 0 && ev_evaluate_at(&ev_ft, at + 60) == 0 &&
-		    ev_out_int("created") == 1 &&
+		ok(job_run_at("winback", at, NULL) == 0 && ev_evaluate_at(&ev_ft, at + 60) == 0 &&
+		    job_out_int("created") == 1 &&
 		    ev_count_iv(&ev_ft, "u-walk", wb[i], "approved") == 1,
 		    "day %d after churn: the step-%d playbook fires: %s", offsets[i], i + 1,
 		    job_output());
@@ -160,7 +160,7 @@ test_journey(int64_t t0)
 		    sql_int("SELECT COUNT(*) FROM winback_entries WHERE tenant_id = '%s' AND "
 		    "user_id = 'u-walk' AND offset_days = %d AND status = 'taken'", ev_ft.tenant_id,
 		    offsets[i]) == 1, "source winback, offset %d, its entry taken", offsets[i]);
-		ok(ev_evaluate_at(&ev_ft, at + 2 * DAY) == 0 && ev_out_int("created") == 0,
+		ok(ev_evaluate_at(&ev_ft, at + 2 * DAY) == 0 && job_out_int("created") == 0,
 		    "two days later nothing more for step %d (%s)", i + 1, job_output());
 	}
 	ok(ev_count_iv(&ev_ft, "u-walk", NULL, NULL) == 5, "five interventions in the journey");
@@ -168,7 +168,7 @@ test_journey(int64_t t0)
 	    "i.id = h.intervention_id WHERE i.tenant_id = '%s' AND h.from_status IS NULL AND "
 	    "h.actor = 'evaluate'", ev_ft.tenant_id) == 5, "each has its creation in the history");
 	/* Without --tenant the job finds the tenant itself. */
-	ok(ev_run_at("evaluate", churn + 62 * DAY, NULL) == 0 && ev_out_int("tenants") >= 1,
+	ok(job_run_at("evaluate", churn + 62 * DAY, NULL) == 0 && job_out_int("tenants") >= 1,
 	    "a run over every tenant: %s", job_output());
 	ok(ev_count_iv(&ev_ft, "u-walk", NULL, NULL) == 5, "and creates nothing new for u-walk");
 }
@@ -192,15 +192,15 @@ test_cap_cooldown(int64_t t)
 	    "\"frequency_cap\":{\"max\":1,\"per_days\":7}}", "{}", up);
 	if (!ok(ret[0] && up[0], "retention and upsell playbooks"))
 		return;
-	ok(ev_post_event(ev_fg.key, "u-cap", "login", t - DAY, NULL) == 0 &&
+	ok(post_event(ev_fg.key, "u-cap", "login", t - DAY, NULL) == 0 &&
 	    ev_set_user(&ev_fg, "u-cap", "active", t - 20 * DAY, 0.7, 0.9) == 0, "u-cap is active");
-	ok(ev_evaluate_at(&ev_fg, t) == 0 && ev_out_int("created") == 1 &&
-	    ev_out_int("capped") == 1 && ev_count_iv(&ev_fg, "u-cap", ret, NULL) == 1 &&
+	ok(ev_evaluate_at(&ev_fg, t) == 0 && job_out_int("created") == 1 &&
+	    job_out_int("capped") == 1 && ev_count_iv(&ev_fg, "u-cap", ret, NULL) == 1 &&
 	    ev_count_iv(&ev_fg, "u-cap", up, NULL) == 0,
 	    "both match; the cap (1 per 7 days) holds across them: %s", job_output());
 	/* Eight days on the window has passed: the retention one is still open
 	 * (held back), the upsell gets its turn. */
-	ok(ev_evaluate_at(&ev_fg, t + 8 * DAY) == 0 && ev_out_int("created") == 1 &&
+	ok(ev_evaluate_at(&ev_fg, t + 8 * DAY) == 0 && job_out_int("created") == 1 &&
 	    ev_count_iv(&ev_fg, "u-cap", up, NULL) == 1, "8 days later the upsell goes out: %s",
 	    job_output());
 	ok(sql_query(id, sizeof(id), "SELECT id FROM interventions WHERE tenant_id = '%s' AND "
@@ -212,7 +212,7 @@ test_cap_cooldown(int64_t t)
 	sql_query(NULL, 0, "UPDATE interventions SET status = 'cancelled' WHERE tenant_id = '%s' "
 	    "AND playbook_id = '%s'", ev_fg.tenant_id, ret);
 	ok(ev_evaluate_at(&ev_fg, t + 10 * DAY) == 0 &&
-	    ev_count_iv(&ev_fg, "u-cap", up, NULL) == 1 && ev_out_int("cooldown") >= 1,
+	    ev_count_iv(&ev_fg, "u-cap", up, NULL) == 1 && job_out_int("cooldown") >= 1,
 	    "2 days after it: the upsell's 5-day cooldown holds: %s", job_output());
 	/* The retention one (cooldown 0) went out again at +10 days; without it
 	 * the upsell's turn comes once its cooldown has passed. */
@@ -238,15 +238,15 @@ test_quiet_hours(void)
 	    "\"quiet_hours\":{\"start\":\"22:00\",\"end\":\"08:00\"}}", "{}", q);
 	if (!ok(q[0] != '\0', "a playbook with quiet hours"))
 		return;
-	ok(ev_post_event(ev_fg.key, "u-ny", "$identify", t - DAY,
+	ok(post_event(ev_fg.key, "u-ny", "$identify", t - DAY,
 	    "{\"timezone\":\"America/New_York\"}") == 0 &&
-	    ev_post_event(ev_fg.key, "u-utc", "login", t - DAY, NULL) == 0 &&
-	    ev_post_event(ev_fg.key, "u-tokyo", "$identify", t - DAY,
+	    post_event(ev_fg.key, "u-utc", "login", t - DAY, NULL) == 0 &&
+	    post_event(ev_fg.key, "u-tokyo", "$identify", t - DAY,
 	    "{\"timezone\":\"Asia/Tokyo\"}") == 0 &&
 	    ev_set_user(&ev_fg, "u-ny", "active", t - 9 * DAY, 0.5, 0) == 0 &&
 	    ev_set_user(&ev_fg, "u-utc", "active", t - 9 * DAY, 0.5, 0) == 0 &&
 	    ev_set_user(&ev_fg, "u-tokyo", "active", t - 9 * DAY, 0.5, 0) == 0, "three users");
-	ok(ev_evaluate_at(&ev_fg, t) == 0 && ev_out_int("created") >= 3, "evaluated at 04:00Z: %s",
+	ok(ev_evaluate_at(&ev_fg, t) == 0 && job_out_int("created") >= 3, "evaluated at 04:00Z: %s",
 	    job_output());
 	/* 23:00 in New York (EST): planned for 08:00 there, 13:00Z. */
 	ok(sql_query(at, sizeof(at), "SELECT planned_at FROM interventions WHERE tenant_id = "
@@ -314,10 +314,10 @@ test_holdout_shadow(int64_t t)
 	api(&r, "PATCH", "/api/settings", ev_fg.key, "{\"shadow_mode\":true}");
 	ok(r.status == 200, "shadow mode on: %ld %s", r.status, r.body);
 	resp_free(&r);
-	ok(ev_post_event(ev_fg.key, "u-shadow", "login", t, NULL) == 0 &&
+	ok(post_event(ev_fg.key, "u-shadow", "login", t, NULL) == 0 &&
 	    ev_set_user(&ev_fg, "u-shadow", "active", t - 9 * DAY, 0.5, 0) == 0, "u-shadow");
-	ok(ev_evaluate_at(&ev_fg, t + 60) == 0 && ev_out_int("created") == 1 &&
-	    ev_out_int("shadow") == (ev_count_iv(&ev_fg, "u-shadow", h, "control") == 1 ? 0 : 1),
+	ok(ev_evaluate_at(&ev_fg, t + 60) == 0 && job_out_int("created") == 1 &&
+	    job_out_int("shadow") == (ev_count_iv(&ev_fg, "u-shadow", h, "control") == 1 ? 0 : 1),
 	    "one more: %s", job_output());
 	ok(ev_count_iv(&ev_fg, "u-shadow", h, "shadow") +
 	    ev_count_iv(&ev_fg, "u-shadow", h, "control") == 1 &&
@@ -329,7 +329,7 @@ test_holdout_shadow(int64_t t)
 
 	/* A user known only through a test key: test_mode, never reaches them. */
 	ok(fixture_key(ev_fg.tenant_id, "test", "full", test_key, sizeof(test_key)) == 0 &&
-	    ev_post_event(test_key, "u-testmode", "login", t, NULL) == 0 &&
+	    post_event(test_key, "u-testmode", "login", t, NULL) == 0 &&
 	    ev_set_user(&ev_fg, "u-testmode", "active", t - 9 * DAY, 0.5, 0) == 0,
 	    "a test-key user");
 	ok(ev_evaluate_at(&ev_fg, t + 120) == 0 && sql_int("SELECT COUNT(*) FROM interventions "

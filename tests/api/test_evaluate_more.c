@@ -22,7 +22,7 @@
 static const char *
 field(struct json_object *o, const char *key)
 {
-	return ev_nz(json_object_get_string(json_object_object_get(o, key)));
+	return nz(json_object_get_string(json_object_object_get(o, key)));
 }
 
 /* Paused and opted-out users; the dry-run; rerun; lock; escalation; quality. */
@@ -41,9 +41,9 @@ ev_test_skips_dry_run(int64_t t)
 	    NO_EXIT, "{\"holdout_percent\":0}", "{}", other);
 	if (!ok(p[0] && other[0], "two playbooks"))
 		return;
-	ok(ev_post_event(ev_fg.key, "u-pau", "login", t, NULL) == 0 &&
-	    ev_post_event(ev_fg.key, "u-opt", "login", t, NULL) == 0 &&
-	    ev_post_event(ev_fg.key, "u-dry", "login", t, NULL) == 0 &&
+	ok(post_event(ev_fg.key, "u-pau", "login", t, NULL) == 0 &&
+	    post_event(ev_fg.key, "u-opt", "login", t, NULL) == 0 &&
+	    post_event(ev_fg.key, "u-dry", "login", t, NULL) == 0 &&
 	    ev_set_user(&ev_fg, "u-pau", "active", t - 9 * DAY, 0.5, 0) == 0 &&
 	    ev_set_user(&ev_fg, "u-opt", "active", t - 9 * DAY, 0.5, 0) == 0 &&
 	    ev_set_user(&ev_fg, "u-dry", "active", t - 9 * DAY, 0.5, 0) == 0, "three active users");
@@ -57,11 +57,11 @@ ev_test_skips_dry_run(int64_t t)
 	before = sql_int("SELECT COUNT(*) FROM interventions WHERE tenant_id = '%s'",
 	    ev_fg.tenant_id);
 	api(&r, "POST", "/api/interventions/dry-run", ev_fg.key, "{\"user_id\":\"u-dry\"}");
-	ok(r.status == 200 && strcmp(ev_nz(jstr(&r, "decision.action")), "intervene") == 0 &&
-	    strcmp(ev_nz(jstr(&r, "decision.playbook_id")), p) == 0 &&
-	    strcmp(ev_nz(jstr(&r, "decision.channel")), "email") == 0 &&
-	    strcmp(ev_nz(jstr(&r, "decision.status")), "pending_approval") == 0 &&
-	    strstr(ev_nz(jstr(&r, "decision.reasoning")), "Active check-in") != NULL &&
+	ok(r.status == 200 && strcmp(nz(jstr(&r, "decision.action")), "intervene") == 0 &&
+	    strcmp(nz(jstr(&r, "decision.playbook_id")), p) == 0 &&
+	    strcmp(nz(jstr(&r, "decision.channel")), "email") == 0 &&
+	    strcmp(nz(jstr(&r, "decision.status")), "pending_approval") == 0 &&
+	    strstr(nz(jstr(&r, "decision.reasoning")), "Active check-in") != NULL &&
 	    jint(&r, "context.matched_playbooks") == 1, "dry-run: the matched playbook is the "
 	    "decision, one match: %s", r.body);
 	{
@@ -79,19 +79,19 @@ ev_test_skips_dry_run(int64_t t)
 		ok(seen, "rules.playbooks says why the churned-only playbook did not match");
 	}
 	resp_free(&r);
-	ok(ev_post_event(ev_fg.key, "u-new", "login", t, NULL) == 0 &&
+	ok(post_event(ev_fg.key, "u-new", "login", t, NULL) == 0 &&
 	    ev_set_user(&ev_fg, "u-new", "new", t - DAY, 0, 0) == 0, "u-new is new");
 	api(&r, "POST", "/api/interventions/dry-run", ev_fg.key, "{\"user_id\":\"u-new\"}");
-	ok(r.status == 200 && strcmp(ev_nz(jstr(&r, "decision.action")), "skip") == 0 &&
-	    strcmp(ev_nz(jstr(&r, "decision.reason")), "no_playbook_matched") == 0 &&
+	ok(r.status == 200 && strcmp(nz(jstr(&r, "decision.action")), "skip") == 0 &&
+	    strcmp(nz(jstr(&r, "decision.reason")), "no_playbook_matched") == 0 &&
 	    jget(&r, "decision.playbook_id") == NULL &&
 	    jint(&r, "context.matched_playbooks") == 0 &&
 	    json_object_array_length(jget(&r, "rules.playbooks")) == 2,
 	    "dry-run with no matching playbook: skip, no_playbook_matched (%s)", r.body);
 	resp_free(&r);
 	api(&r, "POST", "/api/interventions/dry-run", ev_fg.key, "{\"user_id\":\"u-pau\"}");
-	ok(r.status == 200 && strcmp(ev_nz(jstr(&r, "decision.action")), "skip") == 0 &&
-	    strcmp(ev_nz(jstr(&r, "decision.reason")), "user_paused") == 0 &&
+	ok(r.status == 200 && strcmp(nz(jstr(&r, "decision.action")), "skip") == 0 &&
+	    strcmp(nz(jstr(&r, "decision.reason")), "user_paused") == 0 &&
 	    jint(&r, "context.matched_playbooks") == 0, "dry-run of a paused user: skip (%s)",
 	    r.body);
 	resp_free(&r);
@@ -109,8 +109,8 @@ ev_test_skips_dry_run(int64_t t)
 	for (i = 0; i < 100 && sql_int("SELECT IS_USED_LOCK('retivo_evaluate:%s') IS NOT NULL",
 	    ev_fg.tenant_id) != 1; i++)
 		usleep(20000);	/* waiting for the other session, not for a schedule */
-	ok(ev_evaluate_at(&ev_fg, t) == 0 && ev_out_int("tenants_busy") == 1 &&
-	    ev_out_int("created") == 0,
+	ok(ev_evaluate_at(&ev_fg, t) == 0 && job_out_int("tenants_busy") == 1 &&
+	    job_out_int("created") == 0,
 	    "a held tenant lock: the run steps aside: %s", job_output());
 	waitpid(pid, &status, 0);
 
@@ -119,7 +119,7 @@ ev_test_skips_dry_run(int64_t t)
 	    ev_count_iv(&ev_fg, "u-pau", NULL, NULL) == 0 &&
 	    ev_count_iv(&ev_fg, "u-opt", NULL, NULL) == 0,
 	    "u-dry gets one, paused and opted-out users none: %s", job_output());
-	ok(ev_evaluate_at(&ev_fg, t) == 0 && ev_out_int("created") == 0, "a rerun creates nothing");
+	ok(ev_evaluate_at(&ev_fg, t) == 0 && job_out_int("created") == 0, "a rerun creates nothing");
 	ev_retire(&ev_fg, p);
 
 	/* Escalation channel; a template with an unknown variable is flagged. */
@@ -131,7 +131,7 @@ ev_test_skips_dry_run(int64_t t)
 	    "\"holdout_percent\":0}",
 	    "{\"template\":\"Hello {{user.no_such_thing}}\"}", bad);
 	ok(esc[0] && bad[0], "escalation and broken-template playbooks");
-	ok(ev_post_event(ev_fg.key, "u-risk", "login", t, NULL) == 0 &&
+	ok(post_event(ev_fg.key, "u-risk", "login", t, NULL) == 0 &&
 	    ev_set_user(&ev_fg, "u-risk", "at_risk", t - 3 * DAY, 0.1, 0) == 0, "u-risk at risk");
 	ok(ev_evaluate_at(&ev_fg, t + 60) == 0 && sql_int("SELECT COUNT(*) FROM interventions "
 	    "WHERE tenant_id = '%s' AND user_id = 'u-risk' AND playbook_id = '%s' AND channel = "
@@ -171,14 +171,14 @@ ev_test_external_action(int64_t t)
 	    "\"approval_required\":false,\"holdout_percent\":0}", "{}", x);
 	if (!ok(x[0] != '\0', "an external_action playbook"))
 		return;
-	ok(ev_post_event(ev_fg.key, "u-ext", "login", t, NULL) == 0 &&
+	ok(post_event(ev_fg.key, "u-ext", "login", t, NULL) == 0 &&
 	    ev_set_user(&ev_fg, "u-ext", "recovered", t - DAY, 0.4, 0) == 0, "u-ext recovered");
 	api(&r, "POST", "/api/interventions/dry-run", ev_fg.key, "{\"user_id\":\"u-ext\"}");
 	pts = jget(&r, "decision.parameters.points");
 	p = pts != NULL ? json_object_get_int64(pts) : -1;
-	ok(r.status == 200 && strcmp(ev_nz(jstr(&r, "decision.playbook_id")), x) == 0 &&
-	    strcmp(ev_nz(jstr(&r, "decision.channel")), "external_action") == 0 &&
-	    strcmp(ev_nz(jstr(&r, "decision.action_type")), "grant_points") == 0 &&
+	ok(r.status == 200 && strcmp(nz(jstr(&r, "decision.playbook_id")), x) == 0 &&
+	    strcmp(nz(jstr(&r, "decision.channel")), "external_action") == 0 &&
+	    strcmp(nz(jstr(&r, "decision.action_type")), "grant_points") == 0 &&
 	    (p == 50 || p == 100 || p == 200), "dry-run: the action and its parameters (%s)",
 	    r.body);
 	resp_free(&r);
@@ -198,25 +198,15 @@ ev_test_external_action(int64_t t)
 void
 ev_test_concurrent(int64_t t)
 {
-	char c[48];
+	char c[48], extra[64];
 	long long users;
-	pid_t pid[2];
-	int i, status, fine = 1;
 
 	ev_playbook(&ev_fg, "Concurrent", "retention", ACTIVE, NO_EXIT,
 	    "{\"approval_required\":false,\"holdout_percent\":0}", "{}", c);
 	if (!ok(c[0] != '\0', "a playbook for every active user"))
 		return;
-	for (i = 0; i < 2; i++) {
-		fflush(NULL);
-		if ((pid[i] = fork()) == 0)
-			_exit(ev_evaluate_at(&ev_fg, t));
-	}
-	for (i = 0; i < 2; i++)
-		if (pid[i] < 0 || waitpid(pid[i], &status, 0) != pid[i] || !WIFEXITED(status) ||
-		    WEXITSTATUS(status) != 0)
-			fine = 0;
-	ok(fine, "two evaluate runs at once both exit 0");
+	snprintf(extra, sizeof(extra), "--tenant %s", ev_fg.tenant_id);
+	ok(job_run_together(2, "evaluate", t, extra) == 2, "two evaluate runs at once both exit 0");
 	users = sql_int("SELECT COUNT(*) FROM users WHERE tenant_id = '%s' AND lifecycle_stage = "
 	    "'active' AND opted_out = 0 AND paused = 0", ev_fg.tenant_id);
 	ok(users >= HOLDOUT_USERS && sql_int("SELECT COUNT(*) FROM interventions WHERE tenant_id = "

@@ -27,27 +27,6 @@
 struct fixture iv_f, iv_o;	/* the suite's tenant, another tenant */
 static char pb_auto[48], pb_other[48], pb_quiet[48];
 
-int
-iv_streq(const char *a, const char *b)
-{
-	return a != NULL && b != NULL && strcmp(a, b) == 0;
-}
-
-/* Creates user in f's tenant with one event. 0 or -1. */
-static int
-make_user(const struct fixture *f, const char *user)
-{
-	struct resp r;
-	int rc;
-
-	api(&r, "POST", "/api/events", f->key, "{\"user_id\":\"%s\",\"event\":\"page_viewed\"}", user);
-	rc = r.status >= 200 && r.status < 300 ? 0 : -1;
-	if (rc != 0)
-		diag("make_user %s: %ld %s", user, r.status, r.body);
-	resp_free(&r);
-	return rc;
-}
-
 /* A well-formed playbook id ("pb_" + 24 base62) made of tag and the
  * tenant's hex digits, so reruns on a fresh tenant never collide. */
 static void
@@ -78,16 +57,7 @@ make_playbook(const struct fixture *f, const char *id, const char *name, const c
 long
 iv_create(const char *key, char id[64], const char *fmt_body)
 {
-	struct resp r;
-	long st;
-
-	api(&r, "POST", "/api/interventions", key, "%s", fmt_body);
-	st = r.status;
-	snprintf(id, 64, "%s", st == 201 && jstr(&r, "id") ? jstr(&r, "id") : "");
-	if (st != 201)
-		diag("create %s: %ld %s", fmt_body, st, r.body);
-	resp_free(&r);
-	return st;
+	return api_create("/api/interventions", key, "id", id, 64, "%s", fmt_body);
 }
 
 /* PUT /api/interventions/{id}/{verb} with body (NULL: none); r filled. */
@@ -141,27 +111,27 @@ test_create(void)
 	const char *code;
 
 	api(&r, "POST", "/api/interventions", iv_f.key, "{}");
-	ok(is_error(&r, 400, "user_id") && iv_streq(jstr(&r, "field"), "user_id"),
+	ok(is_error(&r, 400, "user_id") && streq(jstr(&r, "field"), "user_id"),
 	    "create: no body is 400 naming user_id (%s)", r.body);
 	resp_free(&r);
 	api(&r, "POST", "/api/interventions", iv_f.key, "{\"user_id\":\"iv-u1\",\"colour\":1}");
-	ok(is_error(&r, 400, "colour") && iv_streq(jstr(&r, "code"), "unknown_field"),
+	ok(is_error(&r, 400, "colour") && streq(jstr(&r, "code"), "unknown_field"),
 	    "create: an unknown field is 400 unknown_field");
 	resp_free(&r);
 	api(&r, "POST", "/api/interventions", iv_f.key, "{\"user_id\":\"iv-u1\",\"channel\":\"sms\"}");
-	ok(is_error(&r, 400, "channel") && iv_streq(jstr(&r, "field"), "channel"),
+	ok(is_error(&r, 400, "channel") && streq(jstr(&r, "field"), "channel"),
 	    "create: channel sms is 400 naming channel");
 	resp_free(&r);
 	api(&r, "POST", "/api/interventions", iv_f.key, "{\"user_id\":\"nobody-here\"}");
-	ok(r.status == 404 && iv_streq(jstr(&r, "code"), "user_not_found"),
+	ok(r.status == 404 && streq(jstr(&r, "code"), "user_not_found"),
 	    "create: an unknown user is 404 user_not_found (%s)", r.body);
 	resp_free(&r);
 	api(&r, "POST", "/api/interventions", iv_f.key, "{\"user_id\":\"iv-opt\"}");
-	ok(r.status == 409 && iv_streq(jstr(&r, "code"), "user_opted_out"),
+	ok(r.status == 409 && streq(jstr(&r, "code"), "user_opted_out"),
 	    "create: an opted-out user is 409 user_opted_out (%s)", r.body);
 	resp_free(&r);
 	api(&r, "POST", "/api/interventions", iv_f.key, "{\"user_id\":\"iv-pause\"}");
-	ok(r.status == 409 && iv_streq(jstr(&r, "code"), "user_paused"),
+	ok(r.status == 409 && streq(jstr(&r, "code"), "user_paused"),
 	    "create: a paused user is 409 user_paused");
 	resp_free(&r);
 	api(&r, "POST", "/api/interventions", iv_f.key, "{\"user_id\":\"iv-u1\",\"playbook_id\":\"%s\"}",
@@ -170,21 +140,21 @@ test_create(void)
 	resp_free(&r);
 	api(&r, "POST", "/api/interventions", iv_f.key,
 	    "{\"user_id\":\"iv-u1\",\"channel\":\"external_action\"}");
-	ok(is_error(&r, 400, "action_type") && iv_streq(jstr(&r, "code"), "missing_field"),
+	ok(is_error(&r, 400, "action_type") && streq(jstr(&r, "code"), "missing_field"),
 	    "create: external_action without an action type is 400 naming action_type");
 	resp_free(&r);
 
 	api(&r, "POST", "/api/interventions", iv_f.key, "{\"user_id\":\"iv-u1\",\"channel\":\"email\"}");
-	ok(r.status == 201 && strncmp(jstr(&r, "id") ? jstr(&r, "id") : "", "int_", 4) == 0 &&
-	    iv_streq(jstr(&r, "status"), "pending_approval") && iv_streq(jstr(&r, "channel"), "email") &&
+	ok(r.status == 201 && strncmp(nz(jstr(&r, "id")), "int_", 4) == 0 &&
+	    streq(jstr(&r, "status"), "pending_approval") && streq(jstr(&r, "channel"), "email") &&
 	    jstr(&r, "planned_at") != NULL && strlen(jstr(&r, "planned_at")) == 20,
 	    "create: 201 {id int_…, status pending_approval, channel, planned_at} (%s)", r.body);
-	snprintf(id, sizeof(id), "%s", jstr(&r, "id") ? jstr(&r, "id") : "");
+	snprintf(id, sizeof(id), "%s", nz(jstr(&r, "id")));
 	resp_free(&r);
 	snprintf(path, sizeof(path), "/api/interventions/%s", id);
 	api(&r, "GET", path, iv_f.key, NULL);
-	ok(r.status == 200 && iv_streq(jstr(&r, "user_id"), "iv-u1") &&
-	    iv_streq(jstr(&r, "source"), "manual") && jstr(&r, "message_body") != NULL &&
+	ok(r.status == 200 && streq(jstr(&r, "user_id"), "iv-u1") &&
+	    streq(jstr(&r, "source"), "manual") && jstr(&r, "message_body") != NULL &&
 	    strlen(jstr(&r, "message_body")) > 0 && jget(&r, "quality_checks") != NULL &&
 	    json_object_is_type(jget(&r, "quality_checks"), json_type_array) &&
 	    json_object_is_type(jget(&r, "test_mode"), json_type_boolean) &&
@@ -202,13 +172,13 @@ test_create(void)
 	    "create: a malformed playbook id is 404");
 	snprintf(path, sizeof(path), "{\"user_id\":\"iv-u1\",\"playbook_id\":\"%s\"}", pb_auto);
 	api(&r, "POST", "/api/interventions", iv_f.key, "%s", path);
-	ok(r.status == 201 && iv_streq(jstr(&r, "status"), "approved") &&
-	    iv_streq(jstr(&r, "channel"), "webhook"),
+	ok(r.status == 201 && streq(jstr(&r, "status"), "approved") &&
+	    streq(jstr(&r, "channel"), "webhook"),
 	    "create: a playbook without approval gives approved, on the playbook's channel (%s)",
 	    r.body);
-	snprintf(tid, sizeof(tid), "%s", jstr(&r, "id") ? jstr(&r, "id") : "");
+	snprintf(tid, sizeof(tid), "%s", nz(jstr(&r, "id")));
 	resp_free(&r);
-	ok(iv_streq(iv_field(tid, "playbook_id"), pb_auto), "create: playbook_id is stored");
+	ok(streq(iv_field(tid, "playbook_id"), pb_auto), "create: playbook_id is stored");
 
 	/* Quiet from 00:00 to 23:59 UTC (the user has no zone, the tenant's
 	 * default is UTC): the one allowed minute is 23:59. */
@@ -235,14 +205,14 @@ test_create(void)
 		if (fixture_key(iv_f.tenant_id, "test", "manage,ingest", tkey, sizeof(tkey)) == 0 &&
 		    iv_create(tkey, tid, "{\"user_id\":\"iv-u1\"}") == 201)
 			code = iv_field(tid, "test_mode");
-		ok(iv_streq(code, "true"), "create: a test key's intervention is test_mode");
+		ok(streq(code, "true"), "create: a test key's intervention is test_mode");
 		/* A user known only through the test key: test data even with a live key. */
 		api(&r, "POST", "/api/events", tkey, "{\"user_id\":\"iv-testonly\",\"event\":"
 		    "\"page_viewed\"}");
 		resp_free(&r);
 		if (iv_create(iv_f.key, tid, "{\"user_id\":\"iv-testonly\"}") == 201)
 			test_user = iv_field(tid, "test_mode");
-		ok(iv_streq(test_user, "true"), "create: a test-only user's intervention is test_mode, "
+		ok(streq(test_user, "true"), "create: a test-only user's intervention is test_mode, "
 		    "even with a live key");
 	}
 }
@@ -258,18 +228,18 @@ test_transitions(void)
 		return;
 	}
 	iv_verb(&r, iv_f.key, id, "approve", NULL);
-	ok(r.status == 200 && iv_streq(jstr(&r, "id"), id) &&
-	    iv_streq(jstr(&r, "status"), "approved"), "approve: pending_approval -> approved (%s)",
+	ok(r.status == 200 && streq(jstr(&r, "id"), id) &&
+	    streq(jstr(&r, "status"), "approved"), "approve: pending_approval -> approved (%s)",
 	    r.body);
 	resp_free(&r);
 	ok(strlen(iv_field(id, "approved_at")) == 20, "approve: approved_at set");
 	iv_verb(&r, iv_f.key, id, "approve", NULL);
 	ok(r.status == 409 &&
-	    iv_streq(jstr(&r, "code"), "invalid_transition") && is_error(&r, 409, "approved"),
+	    streq(jstr(&r, "code"), "invalid_transition") && is_error(&r, 409, "approved"),
 	    "approve twice: 409 invalid_transition naming approved (%s)", r.body);
 	resp_free(&r);
 	iv_verb(&r, iv_f.key, id, "pause", "{}");
-	ok(r.status == 200 && iv_streq(jstr(&r, "status"), "paused"),
+	ok(r.status == 200 && streq(jstr(&r, "status"), "paused"),
 	    "pause: approved -> paused");
 	resp_free(&r);
 	iv_verb(&r, iv_f.key, id, "pause", NULL);
@@ -277,33 +247,33 @@ test_transitions(void)
 	    "pause twice: 409 naming paused");
 	resp_free(&r);
 	iv_verb(&r, iv_f.key, id, "approve", NULL);
-	ok(r.status == 200 && iv_streq(jstr(&r, "status"), "approved"),
+	ok(r.status == 200 && streq(jstr(&r, "status"), "approved"),
 	    "approve: paused -> approved (resume)");
 	resp_free(&r);
 	iv_verb(&r, iv_f.key, id, "approve", "{\"reason\":\"x\"}");
 	ok(r.status == 400 &&
-	    iv_streq(jstr(&r, "code"), "unknown_field"), "approve takes no reason: 400");
+	    streq(jstr(&r, "code"), "unknown_field"), "approve takes no reason: 400");
 	resp_free(&r);
 	iv_verb(&r, iv_f.key, id, "reject", NULL);
-	ok(r.status == 400 && iv_streq(jstr(&r, "field"), "reason") &&
-	    iv_streq(jstr(&r, "code"), "missing_field"), "reject without a body: 400 naming reason");
+	ok(r.status == 400 && streq(jstr(&r, "field"), "reason") &&
+	    streq(jstr(&r, "code"), "missing_field"), "reject without a body: 400 naming reason");
 	resp_free(&r);
 	iv_verb(&r, iv_f.key, id, "reject", "{\"reason\":\"\"}");
 	ok(r.status == 400 &&
-	    iv_streq(jstr(&r, "field"), "reason"), "reject with an empty reason: 400");
+	    streq(jstr(&r, "field"), "reason"), "reject with an empty reason: 400");
 	resp_free(&r);
 	iv_verb(&r, iv_f.key, id, "reject", "{\"reason\":\"off brand\"}");
 	ok(r.status == 200 &&
-	    iv_streq(jstr(&r, "status"), "rejected"), "reject: approved -> rejected");
+	    streq(jstr(&r, "status"), "rejected"), "reject: approved -> rejected");
 	resp_free(&r);
-	ok(iv_streq(iv_field(id, "reject_reason"), "off brand"), "reject: reason stored");
+	ok(streq(iv_field(id, "reject_reason"), "off brand"), "reject: reason stored");
 	iv_verb(&r, iv_f.key, id, "approve", NULL);
 	ok(r.status == 409 && is_error(&r, 409, "rejected"),
 	    "approve a rejected one: 409 naming rejected (%s)", r.body);
 	resp_free(&r);
 	iv_verb(&r, iv_f.key, id, "rollback", NULL);
 	ok(r.status == 409 && is_error(&r, 409, "rejected") &&
-	    iv_streq(jstr(&r, "code"), "invalid_transition"),
+	    streq(jstr(&r, "code"), "invalid_transition"),
 	    "rollback of a rejected one: 409 invalid_transition");
 	resp_free(&r);
 	ok(sql_int("SELECT COUNT(*) FROM intervention_history WHERE intervention_id = '%s'", id) == 5,
@@ -325,10 +295,10 @@ test_transitions(void)
 	resp_free(&r);
 	iv_verb(&r, iv_f.key, id, "rollback", "{\"reason\":\"wrong segment\"}");
 	ok(r.status == 200 &&
-	    iv_streq(jstr(&r, "status"), "rolled_back"), "rollback: delivered -> rolled_back (%s)",
+	    streq(jstr(&r, "status"), "rolled_back"), "rollback: delivered -> rolled_back (%s)",
 	    r.body);
 	resp_free(&r);
-	ok(iv_streq(iv_field(id, "rollback_reason"), "wrong segment"), "rollback: reason stored");
+	ok(streq(iv_field(id, "rollback_reason"), "wrong segment"), "rollback: reason stored");
 	iv_verb(&r, iv_f.key, id, "rollback", NULL);
 	ok(r.status == 409 && is_error(&r, 409, "rolled_back"),
 	    "rollback twice: 409 naming rolled_back");
@@ -340,7 +310,7 @@ test_transitions(void)
 	    id) == 0) {
 		iv_verb(&r, iv_f.key, id, "rollback", NULL);
 		ok(r.status == 200 &&
-		    iv_streq(iv_field(id, "rollback_reason"), "null"), "rollback: the reason is optional");
+		    streq(iv_field(id, "rollback_reason"), "null"), "rollback: the reason is optional");
 		resp_free(&r);
 	} else
 		ok(0, "rollback without reason: setup");
@@ -358,23 +328,23 @@ test_flag(void)
 		return;
 	}
 	iv_verb(&r, iv_f.key, id, "flag", NULL);
-	ok(r.status == 400 && iv_streq(jstr(&r, "field"), "reason"),
+	ok(r.status == 400 && streq(jstr(&r, "field"), "reason"),
 	    "flag without a reason: 400 naming reason");
 	resp_free(&r);
 	iv_verb(&r, iv_f.key, id, "flag", "{\"reason\":\"tone is off\"}");
 	ok(r.status == 200 &&
-	    iv_streq(jstr(&r, "id"), id) && jget(&r, "flagged") != NULL &&
+	    streq(jstr(&r, "id"), id) && jget(&r, "flagged") != NULL &&
 	    json_object_get_boolean(jget(&r, "flagged")), "flag: 200 {id, flagged: true} (%s)",
 	    r.body);
 	resp_free(&r);
-	ok(iv_streq(iv_field(id, "flagged"), "true") && iv_streq(iv_field(id, "flag_reason"), "tone is off") &&
-	    iv_streq(iv_field(id, "status"), "pending_approval"),
+	ok(streq(iv_field(id, "flagged"), "true") && streq(iv_field(id, "flag_reason"), "tone is off") &&
+	    streq(iv_field(id, "status"), "pending_approval"),
 	    "flag: stored with its reason, the status untouched");
 	api(&r, "GET", "/api/interventions?flagged=true", iv_f.key, NULL);
 	a = jget(&r, "interventions");
 	ok(r.status == 200 && a != NULL && json_object_array_length(a) >= 1 &&
-	    iv_streq(jstr(&r, "interventions.0.id"), id) &&
-	    iv_streq(json_object_get_string(jget(&r, "interventions.0.flagged")), "true"),
+	    streq(jstr(&r, "interventions.0.id"), id) &&
+	    streq(json_object_get_string(jget(&r, "interventions.0.flagged")), "true"),
 	    "list flagged=true: the flagged one first");
 	resp_free(&r);
 	snprintf(path, sizeof(path), "/api/interventions?flagged=false&user_id=iv-u2");
@@ -414,10 +384,10 @@ test_list(void)
 			const char *got = json_object_get_string(json_object_object_get(
 			    json_object_array_get_idx(a, (size_t)i), "id"));
 
-			order_ok &= iv_streq(got, ids[4 - seen]);
+			order_ok &= streq(got, ids[4 - seen]);
 		}
 		pages++;
-		snprintf(cursor, sizeof(cursor), "%s", jstr(&r, "next_cursor") ? jstr(&r, "next_cursor") : "");
+		snprintf(cursor, sizeof(cursor), "%s", nz(jstr(&r, "next_cursor")));
 		if (!json_object_get_boolean(jget(&r, "has_more")))
 			cursor[0] = '\0';
 		resp_free(&r);
@@ -425,16 +395,16 @@ test_list(void)
 	ok(pages == 3 && seen == 5 && order_ok, "list: limit 2 walks 5 in 3 pages, newest first");
 	api(&r, "GET", "/api/interventions?user_id=iv-list&status=approved", iv_f.key, NULL);
 	ok(r.status == 200 && json_object_array_length(jget(&r, "interventions")) == 1 &&
-	    iv_streq(jstr(&r, "interventions.0.id"), ids[1]), "list status=approved");
+	    streq(jstr(&r, "interventions.0.id"), ids[1]), "list status=approved");
 	resp_free(&r);
 	api(&r, "GET", "/api/interventions?user_id=iv-list&channel=webhook", iv_f.key, NULL);
 	ok(r.status == 200 && json_object_array_length(jget(&r, "interventions")) == 1 &&
-	    iv_streq(jstr(&r, "interventions.0.id"), ids[4]), "list channel=webhook");
+	    streq(jstr(&r, "interventions.0.id"), ids[4]), "list channel=webhook");
 	resp_free(&r);
 	snprintf(path, sizeof(path), "/api/interventions?playbook_id=%s", pb_auto);
 	api(&r, "GET", path, iv_f.key, NULL);
 	ok(r.status == 200 && json_object_array_length(jget(&r, "interventions")) >= 1 &&
-	    iv_streq(jstr(&r, "interventions.0.playbook_id"), pb_auto), "list playbook_id");
+	    streq(jstr(&r, "interventions.0.playbook_id"), pb_auto), "list playbook_id");
 	resp_free(&r);
 	time_format_iso8601(now + 3600, since);
 	snprintf(path, sizeof(path), "/api/interventions?since=%s", since);
@@ -485,7 +455,7 @@ test_isolation_and_scopes(void)
 		    "%s: another tenant's id is 404", verbs[i]);
 		resp_free(&r);
 	}
-	ok(iv_streq(iv_field(id, "status"), "pending_approval") && iv_streq(iv_field(id, "flagged"), "false"),
+	ok(streq(iv_field(id, "status"), "pending_approval") && streq(iv_field(id, "flagged"), "false"),
 	    "another tenant changed nothing");
 	api(&r, "GET", "/api/interventions/int_doesnotexist", iv_f.key, NULL);
 	ok(r.status == 404, "get: an unknown id is 404");
@@ -524,7 +494,7 @@ test_isolation_and_scopes(void)
 	resp_free(&r);
 	snprintf(path, sizeof(path), "/api/interventions/%s/approve", id);
 	api_session(&r, "PUT", path, &editor, editor.csrf, NULL, NULL);
-	ok(r.status == 200 && iv_streq(jstr(&r, "status"), "approved"),
+	ok(r.status == 200 && streq(jstr(&r, "status"), "approved"),
 	    "editor session: approve 200 (%s)", r.body);
 	resp_free(&r);
 	ok(sql_int("SELECT COUNT(*) FROM intervention_history WHERE intervention_id = '%s' AND "
@@ -546,8 +516,8 @@ test_shadow(void)
 	}
 	resp_free(&r);
 	ok(iv_create(iv_o.key, id, "{\"user_id\":\"iv-o1\"}") == 201 &&
-	    iv_streq(field_as(iv_o.key, id, "status"), "shadow") &&
-	    iv_streq(field_as(iv_o.key, id, "shadow"), "true"), "shadow mode: created as shadow");
+	    streq(field_as(iv_o.key, id, "status"), "shadow") &&
+	    streq(field_as(iv_o.key, id, "shadow"), "true"), "shadow mode: created as shadow");
 	iv_verb(&r, iv_o.key, id, "approve", NULL);
 	ok(r.status == 409 && is_error(&r, 409, "shadow"),
 	    "shadow: approve is 409 naming shadow");
@@ -565,9 +535,12 @@ suite_interventions(void)
 	pb_id(pb_auto, "ivauto", iv_f.tenant_id);
 	pb_id(pb_other, "ivother", iv_o.tenant_id);
 	pb_id(pb_quiet, "ivquiet", iv_f.tenant_id);
-	ok(make_user(&iv_f, "iv-u1") == 0 && make_user(&iv_f, "iv-u2") == 0 &&
-	    make_user(&iv_f, "iv-list") == 0 && make_user(&iv_f, "iv-opt") == 0 &&
-	    make_user(&iv_f, "iv-pause") == 0 && make_user(&iv_o, "iv-o1") == 0 &&
+	ok(post_event(iv_f.key, "iv-u1", "page_viewed", 0, NULL) == 0 &&
+	    post_event(iv_f.key, "iv-u2", "page_viewed", 0, NULL) == 0 &&
+	    post_event(iv_f.key, "iv-list", "page_viewed", 0, NULL) == 0 &&
+	    post_event(iv_f.key, "iv-opt", "page_viewed", 0, NULL) == 0 &&
+	    post_event(iv_f.key, "iv-pause", "page_viewed", 0, NULL) == 0 &&
+	    post_event(iv_o.key, "iv-o1", "page_viewed", 0, NULL) == 0 &&
 	    sql_query(NULL, 0, "UPDATE users SET opted_out = 1 WHERE tenant_id = '%s' AND user_id = "
 	    "'iv-opt'", iv_f.tenant_id) == 0 &&
 	    sql_query(NULL, 0, "UPDATE users SET paused = 1 WHERE tenant_id = '%s' AND user_id = "

@@ -9,10 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <curl/curl.h>
 
 #include "client.h"
 #include "interventions_helpers.h"
@@ -20,72 +16,29 @@
 #include "suites.h"
 #include "timeutil.h"
 
-static size_t
-discard(char *p, size_t size, size_t n, void *ctx)
-{
-	(void)p;
-	(void)ctx;
-	return size * n;
-}
-
-/* PUTs approve from a fresh process; exits 0 for 200, 1 for 409, 2 otherwise. */
-static void
-approve_child(int gate, const char *base, const char *key, const char *id)
-{
-	char url[512], auth[128], c;
-	struct curl_slist *h = NULL;
-	long status = 0;
-	CURL *e;
-
-	if (read(gate, &c, 1) < 0)
-		_exit(3);
-	snprintf(url, sizeof(url), "%s/api/interventions/%s/approve", base, id);
-	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", key);
-	if ((e = curl_easy_init()) == NULL)
-		_exit(3);
-	h = curl_slist_append(h, auth);
-	curl_easy_setopt(e, CURLOPT_URL, url);
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, "PUT");
-	curl_easy_setopt(e, CURLOPT_TIMEOUT, 30L);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, discard);
-	if (curl_easy_perform(e) == CURLE_OK)
-		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
-	_exit(status == 200 ? 0 : status == 409 ? 1 : 2);
-}
-
 /* Four approvals of one intervention at the same moment: one 200, three
  * 409, one history row. */
 void
 interventions_concurrent_approve(void)
 {
-	const char *base = getenv("RETIVO_BASE_URL");
-	int gate[2], status, got[4] = { 0 }, i;
-	pid_t pid[4];
-	char id[64];
+	char id[64], path[128];
+	struct api_call call = { path, NULL };
+	long st[4];
+	int n200, n409;
 
-	if (iv_create(iv_f.key, id, "{\"user_id\":\"iv-u1\"}") != 201 || pipe(gate) != 0) {
+	if (iv_create(iv_f.key, id, "{\"user_id\":\"iv-u1\"}") != 201) {
 		ok(0, "concurrent approve: setup");
 		return;
 	}
-	fflush(stdout);
-	fflush(stderr);
-	for (i = 0; i < 4; i++)
-		if ((pid[i] = fork()) == 0) {
-			close(gate[1]);
-			approve_child(gate[0], base, iv_f.key, id);
-		}
-	close(gate[0]);
-	close(gate[1]);	/* wakes all four at once */
-	for (i = 0; i < 4; i++) {
-		if (pid[i] > 0 && waitpid(pid[i], &status, 0) == pid[i] && WIFEXITED(status) &&
-		    WEXITSTATUS(status) < 4)
-			got[WEXITSTATUS(status)]++;
-		else
-			got[3]++;
+	snprintf(path, sizeof(path), "/api/interventions/%s/approve", id);
+	if (api_together(st, 4, "PUT", iv_f.key, &call, 1) != 0) {
+		ok(0, "concurrent approve: requests sent");
+		return;
 	}
-	ok(got[0] == 1 && got[1] == 3, "four approvals at once: one 200, three 409 (%d, %d, "
-	    "other %d)", got[0], got[1], got[2] + got[3]);
+	n200 = status_count(st, 4, 200);
+	n409 = status_count(st, 4, 409);
+	ok(n200 == 1 && n409 == 3, "four approvals at once: one 200, three 409 (%d, %d, "
+	    "other %d)", n200, n409, 4 - n200 - n409);
 	ok(sql_int("SELECT COUNT(*) FROM intervention_history WHERE intervention_id = '%s' AND "
 	    "to_status = 'approved'", id) == 1, "four approvals at once: one history row");
 }
@@ -116,7 +69,7 @@ interventions_rollback_dispatch(void)
 	resp_free(&r);
 	api(&r, "POST", "/api/interventions", iv_f.key, "{\"user_id\":\"iv-u1\",\"channel\":"
 	    "\"external_action\",\"action_type\":\"iv_points\",\"parameters\":{\"amount\":\"x\"}}");
-	ok(is_error(&r, 400, "parameters") && iv_streq(jstr(&r, "field"), "parameters"),
+	ok(is_error(&r, 400, "parameters") && streq(jstr(&r, "field"), "parameters"),
 	    "create external_action: parameters checked against the type's schema");
 	resp_free(&r);
 	if (iv_create(iv_f.key, id, "{\"user_id\":\"iv-u1\",\"channel\":\"external_action\","
@@ -126,11 +79,11 @@ interventions_rollback_dispatch(void)
 		ok(0, "rollback: a delivered external action");
 		return;
 	}
-	ok(iv_streq(iv_field(id, "parameters.amount"), "50") && iv_streq(iv_field(id, "action_type"),
+	ok(streq(iv_field(id, "parameters.amount"), "50") && streq(iv_field(id, "action_type"),
 	    "iv_points"), "external_action: action type and parameters stored");
 	iv_verb(&r, iv_f.key, id, "rollback", "{\"reason\":\"granted by mistake\"}");
 	ok(r.status == 200 &&
-	    iv_streq(jstr(&r, "status"), "rolled_back"), "rollback of the external action: 200");
+	    streq(jstr(&r, "status"), "rolled_back"), "rollback of the external action: 200");
 	resp_free(&r);
 	ok(sql_int("SELECT COUNT(*) FROM deliveries WHERE tenant_id = '%s' AND kind = 'rollback' "
 	    "AND state = 'pending'", iv_f.tenant_id) == 1, "rollback: one dispatch queued");
@@ -146,13 +99,13 @@ interventions_rollback_dispatch(void)
 	ok(req != NULL && json_object_object_get_ex(req, "signature_ok", &x) &&
 	    json_object_get_boolean(x), "rollback: signed with the type's secret");
 	ok(body != NULL && json_object_object_get_ex(body, "type", &x) &&
-	    iv_streq(json_object_get_string(x), "rollback") &&
+	    streq(json_object_get_string(x), "rollback") &&
 	    json_object_object_get_ex(body, "intervention_id", &x) &&
-	    iv_streq(json_object_get_string(x), id) &&
+	    streq(json_object_get_string(x), id) &&
 	    json_object_object_get_ex(body, "action_id", &x) &&
-	    iv_streq(json_object_get_string(x), "ea_ivrollback1") &&
+	    streq(json_object_get_string(x), "ea_ivrollback1") &&
 	    json_object_object_get_ex(body, "reason", &x) &&
-	    iv_streq(json_object_get_string(x), "granted by mistake"),
+	    streq(json_object_get_string(x), "granted by mistake"),
 	    "rollback: the body names the intervention, the action and the reason");
 	json_object_put(body);
 	json_object_put(log);

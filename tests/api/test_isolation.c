@@ -21,6 +21,7 @@
 
 #include "client.h"
 #include "crypto.h"
+#include "helpers.h"
 #include "session_client.h"
 #include "suites.h"
 
@@ -271,7 +272,7 @@ isolation_objects(struct world *w)
 	api(&r, "POST", "/api/external/action-types", w->a.key,
 	    "{\"name\":\"iso_%s\",\"description\":\"d\",\"provider\":\"iso\",\"parameters_schema\":"
 	    "{\"type\":\"object\"},\"delivery_webhook\":\"http://127.0.0.1:9/iso\"}", rnd);
-	snprintf(w->ids[OBJ_ACTION_TYPE], 128, "%s", jstr(&r, "action_type.id") ? jstr(&r, "action_type.id") : "");
+	snprintf(w->ids[OBJ_ACTION_TYPE], 128, "%s", nz(jstr(&r, "action_type.id")));
 	bad |= r.status != 201;
 	resp_free(&r);
 	snprintf(w->ids[OBJ_USER], 128, "iso-user-%s", rnd);
@@ -281,22 +282,22 @@ isolation_objects(struct world *w)
 	resp_free(&r);
 	api(&r, "POST", "/api/external/actions", w->a.key,
 	    "{\"action_type\":\"iso_%s\",\"user_id\":\"%s\",\"parameters\":{}}", rnd, w->ids[OBJ_USER]);
-	snprintf(w->ids[OBJ_ACTION], 128, "%s", jstr(&r, "action.id") ? jstr(&r, "action.id") : "");
+	snprintf(w->ids[OBJ_ACTION], 128, "%s", nz(jstr(&r, "action.id")));
 	bad |= r.status != 201;
 	resp_free(&r);
 	api(&r, "POST", "/api/decisions/recommend", w->a.key,
 	    "{\"user_id\":\"%s\",\"available_actions\":[\"iso_%s\"]}", w->ids[OBJ_USER], rnd);
-	snprintf(w->ids[OBJ_DECISION], 128, "%s", jstr(&r, "decision_id") ? jstr(&r, "decision_id") : "");
+	snprintf(w->ids[OBJ_DECISION], 128, "%s", nz(jstr(&r, "decision_id")));
 	bad |= r.status != 200 || w->ids[OBJ_DECISION][0] == '\0';
 	resp_free(&r);
 	api(&r, "POST", "/api/webhooks/endpoints", w->a.key,
 	    "{\"url\":\"http://127.0.0.1:9/iso-ep\",\"subscribed_events\":[\"*\"]}");
 	snprintf(w->ids[OBJ_ENDPOINT], 128, "%s", jstr(&r, "endpoint.id") ? jstr(&r, "endpoint.id") :
-	    jstr(&r, "id") ? jstr(&r, "id") : "");
+	    nz(jstr(&r, "id")));
 	bad |= r.status != 201;
 	resp_free(&r);
 	api(&r, "POST", "/api/keys", w->a.key, "{\"label\":\"iso\",\"mode\":\"live\",\"scopes\":[\"read\"]}");
-	snprintf(w->ids[OBJ_KEY], 128, "%s", jstr(&r, "key.id") ? jstr(&r, "key.id") : "");
+	snprintf(w->ids[OBJ_KEY], 128, "%s", nz(jstr(&r, "key.id")));
 	bad |= r.status != 201;
 	resp_free(&r);
 	snprintf(w->ids[OBJ_PLATFORM], 128, "smile-io");
@@ -307,42 +308,42 @@ isolation_objects(struct world *w)
 	bad |= fixture_member(&m, w->a.tenant_id, "editor") != 0;
 	snprintf(w->ids[OBJ_MEMBER], 128, "%s", m.member_id);
 	api(&r, "POST", "/api/playbooks", w->a.key, "{\"name\":\"iso\",\"lifecycle_area\":\"upsell\"}");
-	snprintf(w->ids[OBJ_PLAYBOOK], 128, "%s", jstr(&r, "playbook.id") ? jstr(&r, "playbook.id") : "");
+	snprintf(w->ids[OBJ_PLAYBOOK], 128, "%s", nz(jstr(&r, "playbook.id")));
 	bad |= r.status != 201;
 	resp_free(&r);
 	api(&r, "POST", "/api/interventions", w->a.key, "{\"user_id\":\"%s\"}", w->ids[OBJ_USER]);
-	snprintf(w->ids[OBJ_INTERVENTION], 128, "%s", jstr(&r, "id") ? jstr(&r, "id") : "");
+	snprintf(w->ids[OBJ_INTERVENTION], 128, "%s", nz(jstr(&r, "id")));
 	bad |= r.status != 201;
 	resp_free(&r);
 	api(&r, "POST", "/api/escalations", w->a.key,
 	    "{\"user_id\":\"%s\",\"severity\":\"low\",\"reason\":\"r\"}", w->ids[OBJ_USER]);
-	snprintf(w->ids[OBJ_ESCALATION], 128, "%s", jstr(&r, "escalation.id") ? jstr(&r, "escalation.id") : "");
+	snprintf(w->ids[OBJ_ESCALATION], 128, "%s", nz(jstr(&r, "escalation.id")));
 	bad |= r.status != 201;
 	resp_free(&r);
 	api(&r, "POST", "/api/commerces", w->a.key, "{\"name\":\"Iso %s\"}", rnd);
-	snprintf(w->ids[OBJ_COMMERCE], 128, "%s", jstr(&r, "commerce.id") ? jstr(&r, "commerce.id") : "");
+	snprintf(w->ids[OBJ_COMMERCE], 128, "%s", nz(jstr(&r, "commerce.id")));
 	bad |= r.status != 201;
 	resp_free(&r);
 	api(&r, "POST", "/api/activities", w->a.key, "{\"type\":\"TASK\",\"reason\":\"iso\","
 	    "\"channel\":\"SALESMAN\",\"commerce_id\":\"%s\",\"idempotency_key\":\"iso-%s\","
 	    "\"scheduled_at\":\"2030-01-01T09:00:00Z\"}", w->ids[OBJ_COMMERCE], rnd);
-	snprintf(w->ids[OBJ_ACTIVITY], 128, "%s", jstr(&r, "id") ? jstr(&r, "id") : "");
+	snprintf(w->ids[OBJ_ACTIVITY], 128, "%s", nz(jstr(&r, "id")));
 	bad |= r.status != 201;
 	resp_free(&r);
 	api(&r, "POST", "/api/partners/customers", w->partner_key,
 	    "{\"name\":\"Iso %s\",\"slug\":\"iso-%s\"}", rnd, rnd);
 	snprintf(w->ids[OBJ_PARTNER_CUSTOMER], 128, "%s",
-	    jstr(&r, "customer.tenant_id") ? jstr(&r, "customer.tenant_id") : "");
+	    nz(jstr(&r, "customer.tenant_id")));
 	bad |= r.status != 201;
 	resp_free(&r);
 	api(&r, "POST", "/api/partners/integrations", w->partner_key,
 	    "{\"provider\":\"iso-%s\",\"display_name\":\"Iso\"}", rnd);
 	snprintf(w->ids[OBJ_PARTNER_INTEGRATION], 128, "%s",
-	    jstr(&r, "integration.id") ? jstr(&r, "integration.id") : "");
+	    nz(jstr(&r, "integration.id")));
 	bad |= r.status != 201;
 	resp_free(&r);
 	api(&r, "POST", "/api/team/invite", w->a.key, "{\"email\":\"iso-%s@example.com\",\"role\":\"viewer\"}", rnd);
-	snprintf(w->ids[OBJ_INVITATION], 128, "%s", jstr(&r, "invitation.id") ? jstr(&r, "invitation.id") : "");
+	snprintf(w->ids[OBJ_INVITATION], 128, "%s", nz(jstr(&r, "invitation.id")));
 	bad |= r.status != 201;
 	resp_free(&r);
 	return bad ? -1 : 0;

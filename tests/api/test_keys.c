@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "client.h"
+#include "helpers.h"
 #include "suites.h"
 
 void
@@ -33,8 +34,8 @@ suite_keys(void)
 	ok(jstr(&r, "key.label") && strcmp(jstr(&r, "key.label"), "ci") == 0 &&
 	    jstr(&r, "key.mode") && strcmp(jstr(&r, "key.mode"), "live") == 0 &&
 	    jstr(&r, "key.created_at") != NULL, "create key: label, mode, created_at");
-	snprintf(key, sizeof(key), "%s", jstr(&r, "api_key") ? jstr(&r, "api_key") : "");
-	snprintf(id, sizeof(id), "%s", jstr(&r, "key.id") ? jstr(&r, "key.id") : "");
+	snprintf(key, sizeof(key), "%s", nz(jstr(&r, "api_key")));
+	snprintf(id, sizeof(id), "%s", nz(jstr(&r, "key.id")));
 	resp_free(&r);
 
 	api(&r, "GET", "/api/external/action-types", key, NULL);
@@ -47,7 +48,7 @@ suite_keys(void)
 	api(&r, "POST", "/api/keys", f.key, "{\"mode\":\"test\",\"scopes\":[\"full\"]}");
 	ok(r.status == 201 && jstr(&r, "api_key") &&
 	    strncmp(jstr(&r, "api_key"), "rt_test_", 8) == 0, "test-mode key is rt_test_");
-	snprintf(test_key, sizeof(test_key), "%s", jstr(&r, "api_key") ? jstr(&r, "api_key") : "");
+	snprintf(test_key, sizeof(test_key), "%s", nz(jstr(&r, "api_key")));
 	resp_free(&r);
 	api(&r, "GET", "/api/keys", test_key, NULL);
 	ok(r.status == 200, "test key authenticates");
@@ -67,8 +68,8 @@ suite_keys(void)
 	    json_object_get_boolean(jget(&r, "has_more")) && jstr(&r, "next_cursor"),
 	    "list: limit=1 has more with a cursor");
 	snprintf(path, sizeof(path), "/api/keys?limit=1&cursor=%s",
-	    jstr(&r, "next_cursor") ? jstr(&r, "next_cursor") : "");
-	snprintf(manage_key, sizeof(manage_key), "%s", jstr(&r, "keys.0.id") ? jstr(&r, "keys.0.id") : "");
+	    nz(jstr(&r, "next_cursor")));
+	snprintf(manage_key, sizeof(manage_key), "%s", nz(jstr(&r, "keys.0.id")));
 	resp_free(&r);
 	api(&r, "GET", path, f.key, NULL);
 	ok(r.status == 200 && jstr(&r, "keys.0.id") && strcmp(jstr(&r, "keys.0.id"), manage_key) != 0,

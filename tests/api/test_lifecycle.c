@@ -21,63 +21,13 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "helpers.h"
 #include "suites.h"
 #include "timeutil.h"
 
 #define DAY 86400
 
 static struct fixture ft;
-
-static const char *
-nz(const char *s)
-{
-	return s != NULL ? s : "";
-}
-
-/* Posts one event of user at t; 0 when accepted. */
-static int
-post_event(const char *user, const char *event, int64_t t)
-{
-	char iso[TIME_ISO8601_SIZE];
-	struct resp r;
-	int rc;
-
-	time_format_iso8601(t, iso);
-	api(&r, "POST", "/api/events", ft.key,
-	    "{\"user_id\":\"%s\",\"event\":\"%s\",\"timestamp\":\"%s\"}", user, event, iso);
-	rc = r.status == 200 || r.status == 201 || r.status == 202 ? 0 : -1;
-	if (rc != 0)
-		diag("POST /api/events %s %s: %ld %s", user, event, r.status, r.body);
-	resp_free(&r);
-	return rc;
-}
-
-/* Runs retivo-NAME --now t [extra]; its exit status (output: job_output()). */
-static int
-run_at(const char *name, int64_t t, const char *extra)
-{
-	char iso[TIME_ISO8601_SIZE];
-	int rc;
-
-	time_format_iso8601(t, iso);
-	rc = job_run(name, "--now %s %s", iso, extra);
-	if (rc != 0)
-		diag("retivo-%s --now %s %s exited %d: %s", name, iso, extra, rc, job_output());
-	return rc;
-}
-
-/* The summary's integer field, -1 when absent. */
-static long long
-out_int(const char *key)
-{
-	char needle[64];
-	const char *p;
-
-	snprintf(needle, sizeof(needle), "\"%s\":", key);
-	if ((p = strstr(job_output(), needle)) == NULL)
-		return -1;
-	return strtoll(p + strlen(needle), NULL, 10);
-}
 
 /* GET /api/customers/{user} into r; its status. */
 static long
@@ -148,10 +98,11 @@ test_journey(int64_t t0)
 	const char *reason;
 
 	/* Day 0: the first milestone; u-opt and u-pause start too. */
-	ok(post_event("u-main", "project_created", t0 - 3600) == 0 &&
-	    post_event("u-opt", "project_created", t0 - 3600) == 0 &&
-	    post_event("u-pause", "project_created", t0 - 3600) == 0, "day 0 events accepted");
-	ok(run_at("scores", t0, "") == 0 && strstr(job_output(), "\"users_scanned\":") != NULL,
+	ok(post_event(ft.key, "u-main", "project_created", t0 - 3600, NULL) == 0 &&
+	    post_event(ft.key, "u-opt", "project_created", t0 - 3600, NULL) == 0 &&
+	    post_event(ft.key, "u-pause", "project_created", t0 - 3600, NULL) == 0,
+	    "day 0 events accepted");
+	ok(job_run_at("scores", t0, "") == 0 && strstr(job_output(), "\"users_scanned\":") != NULL,
 	    "scores at day 0 runs: %s", job_output());
 	ok(strcmp(stage_of("u-main"), "onboarding") == 0,
 	    "new -> onboarding after the first milestone (%s)", stage_of("u-main"));
@@ -168,12 +119,14 @@ test_journey(int64_t t0)
 	resp_free(&r);
 
 	/* Days 1-5: the second milestone and daily use of three features. */
-	ok(post_event("u-main", "teammate_invited", t0 + DAY) == 0, "second milestone accepted");
+	ok(post_event(ft.key, "u-main", "teammate_invited", t0 + DAY, NULL) == 0,
+	    "second milestone accepted");
 	for (int d = 1; d <= 5; d++)
-		post_event("u-main", d % 2 ? "report_viewed" : "dashboard_opened", t0 + d * DAY);
+		post_event(ft.key, "u-main", d % 2 ? "report_viewed" : "dashboard_opened",
+		    t0 + d * DAY, NULL);
 	last = t0 + 5 * DAY + 3600;
-	post_event("u-main", "report_viewed", last);
-	ok(run_at("scores", last + 60, "") == 0, "scores at day 5 runs");
+	post_event(ft.key, "u-main", "report_viewed", last, NULL);
+	ok(job_run_at("scores", last + 60, "") == 0, "scores at day 5 runs");
 	ok(strcmp(stage_of("u-main"), "active") == 0,
 	    "onboarding -> active with all milestones and enough activity (%s)",
 	    stage_of("u-main"));
@@ -187,21 +140,21 @@ test_journey(int64_t t0)
 	resp_free(&r);
 
 	/* Same day, nothing new: the incremental run scores nobody. */
-	ok(run_at("scores", last + 120, "") == 0 && strstr(job_output(), "\"full\":false") &&
-	    out_int("users_scanned") == 0 && out_int("users_updated") == 0 &&
-	    out_int("transitions") == 0,
+	ok(job_run_at("scores", last + 120, "") == 0 && strstr(job_output(), "\"full\":false") &&
+	    job_out_int("users_scanned") == 0 && job_out_int("users_updated") == 0 &&
+	    job_out_int("transitions") == 0,
 	    "a run with no new events updates nobody: %s", job_output());
 	/* One new event: exactly its user is scored. */
-	post_event("u-main", "dashboard_opened", last + 130);
+	post_event(ft.key, "u-main", "dashboard_opened", last + 130, NULL);
 	last += 130;
-	ok(run_at("scores", last + 60, "") == 0 && strstr(job_output(), "\"full\":false") &&
-	    out_int("users_scanned") == 1,
+	ok(job_run_at("scores", last + 60, "") == 0 && strstr(job_output(), "\"full\":false") &&
+	    job_out_int("users_scanned") == 1,
 	    "an incremental run scores only the user with a new event: %s", job_output());
-	ok(run_at("scores", last + 90, "--full") == 0 && strstr(job_output(), "\"full\":true") &&
-	    out_int("users_scanned") >= 3, "--full scores every user: %s", job_output());
+	ok(job_run_at("scores", last + 90, "--full") == 0 && strstr(job_output(), "\"full\":true") &&
+	    job_out_int("users_scanned") >= 3, "--full scores every user: %s", job_output());
 
 	/* Eight quiet days: at risk (the daily pass notices without events). */
-	ok(run_at("scores", last + 8 * DAY, "") == 0 && strstr(job_output(), "\"full\":true"),
+	ok(job_run_at("scores", last + 8 * DAY, "") == 0 && strstr(job_output(), "\"full\":true"),
 	    "the first run of a new day is the full pass: %s", job_output());
 	ok(strcmp(stage_of("u-main"), "at_risk") == 0, "active -> at_risk after 8 idle days (%s)",
 	    stage_of("u-main"));
@@ -210,7 +163,7 @@ test_journey(int64_t t0)
 
 	/* Thirty-one quiet days: churned, with the reason and the time. */
 	churn = last + 31 * DAY;
-	ok(run_at("scores", churn, "") == 0, "scores at day 31 runs");
+	ok(job_run_at("scores", churn, "") == 0, "scores at day 31 runs");
 	ok(strcmp(stage_of("u-main"), "churned") == 0, "at_risk -> churned after 31 idle days");
 	ok(strcmp(stage_of("u-opt"), "churned") == 0 && strcmp(stage_of("u-pause"), "churned") == 0,
 	    "u-opt and u-pause churned too");
@@ -247,12 +200,12 @@ test_winback(int64_t churn)
 	ok(r.status == 200, "u-pause paused: %ld %s", r.status, r.body);
 	resp_free(&r);
 
-	ok(run_at("winback", churn + 6 * DAY, "") == 0 && out_int("entries_scheduled") >= 3,
+	ok(job_run_at("winback", churn + 6 * DAY, "") == 0 && job_out_int("entries_scheduled") >= 3,
 	    "winback schedules the sequence: %s", job_output());
 	ok(strcmp(entry_status("u-main", 7), "scheduled") == 0 &&
 	    strcmp(entry_status("u-main", 30), "scheduled") == 0 &&
 	    strcmp(entry_status("u-main", 60), "scheduled") == 0, "day 6: 7, 30, 60 scheduled");
-	ok(run_at("winback", churn + 7 * DAY, "") == 0 &&
+	ok(job_run_at("winback", churn + 7 * DAY, "") == 0 &&
 	    strcmp(entry_status("u-main", 7), "due") == 0 &&
 	    strcmp(entry_status("u-main", 30), "scheduled") == 0, "day 7: the first entry is due");
 	ok(sql_int("SELECT COUNT(*) FROM winback_entries WHERE tenant_id = '%s' "
@@ -260,11 +213,11 @@ test_winback(int64_t churn)
 	    "opted-out and paused users get no entries");
 	ok(sql_int("SELECT COUNT(*) FROM winback_entries WHERE tenant_id = '%s' "
 	    "AND user_id = 'u-main'", ft.tenant_id) == 3, "a rerun adds no entry");
-	ok(run_at("winback", churn + 30 * DAY, "") == 0 &&
+	ok(job_run_at("winback", churn + 30 * DAY, "") == 0 &&
 	    strcmp(entry_status("u-main", 30), "due") == 0 &&
 	    strcmp(entry_status("u-main", 7), "cancelled") == 0,
 	    "day 30: the second is due, the first expired past its band");
-	ok(run_at("winback", churn + 60 * DAY, "") == 0 &&
+	ok(job_run_at("winback", churn + 60 * DAY, "") == 0 &&
 	    strcmp(entry_status("u-main", 60), "due") == 0, "day 60: the third is due");
 	get_customer(&r, "u-main", ft.key);
 	ok(r.status == 200 &&
@@ -275,10 +228,11 @@ test_winback(int64_t churn)
 	resp_free(&r);
 
 	/* The user comes back: recovered, and the sequence is cancelled. */
-	ok(post_event("u-main", "report_viewed", churn + 61 * DAY) == 0, "a return event");
-	ok(run_at("scores", churn + 61 * DAY + 60, "") == 0 &&
+	ok(post_event(ft.key, "u-main", "report_viewed", churn + 61 * DAY, NULL) == 0,
+	    "a return event");
+	ok(job_run_at("scores", churn + 61 * DAY + 60, "") == 0 &&
 	    strcmp(stage_of("u-main"), "recovered") == 0, "churned -> recovered on return");
-	ok(run_at("winback", churn + 61 * DAY + 120, "") == 0 &&
+	ok(job_run_at("winback", churn + 61 * DAY + 120, "") == 0 &&
 	    strcmp(entry_status("u-main", 60), "cancelled") == 0 &&
 	    sql_int("SELECT COUNT(*) FROM winback_entries WHERE tenant_id = '%s' AND "
 	    "user_id = 'u-main' AND cancel_reason = 'recovered'", ft.tenant_id) == 1,
@@ -290,23 +244,15 @@ static void
 test_concurrency(int64_t t)
 {
 	char user[32];
-	pid_t pid[2];
-	int i, status, fine = 1;
+	pid_t pid;
+	int i, status;
 
 	for (i = 0; i < 40; i++) {
 		snprintf(user, sizeof(user), "u-c%02d", i);
-		post_event(user, "project_created", t - 60);
+		post_event(ft.key, user, "project_created", t - 60, NULL);
 	}
-	for (i = 0; i < 2; i++) {
-		fflush(NULL);
-		if ((pid[i] = fork()) == 0)
-			_exit(run_at("scores", t, "--full --batch 3"));
-	}
-	for (i = 0; i < 2; i++)
-		if (pid[i] < 0 || waitpid(pid[i], &status, 0) != pid[i] || !WIFEXITED(status) ||
-		    WEXITSTATUS(status) != 0)
-			fine = 0;
-	ok(fine, "two scores runs at once both exit 0");
+	ok(job_run_together(2, "scores", t, "--full --batch 3") == 2,
+	    "two scores runs at once both exit 0");
 	ok(sql_int("SELECT COUNT(*) FROM stage_transitions WHERE tenant_id = '%s' "
 	    "AND user_id LIKE 'u-c%%'", ft.tenant_id) == 40 &&
 	    sql_int("SELECT COUNT(DISTINCT user_id) FROM stage_transitions WHERE tenant_id = '%s' "
@@ -315,14 +261,14 @@ test_concurrency(int64_t t)
 
 	/* A held lock: the run steps aside. */
 	fflush(NULL);
-	if ((pid[0] = fork()) == 0)
+	if ((pid = fork()) == 0)
 		_exit(sql_query(NULL, 0, "SELECT GET_LOCK('retivo_scores', 0), SLEEP(3)") == 0 ? 0 : 1);
 	for (i = 0; i < 100 && sql_int("SELECT IS_USED_LOCK('retivo_scores') IS NOT NULL") != 1;
 	    i++)
 		usleep(20000);	/* waiting for the other session, not for a schedule */
-	ok(run_at("scores", t, "") == 0 && strstr(job_output(), "another scores run is in progress"),
+	ok(job_run_at("scores", t, "") == 0 && strstr(job_output(), "another scores run is in progress"),
 	    "a second run sees the lock held and exits 0: %s", job_output());
-	waitpid(pid[0], &status, 0);
+	waitpid(pid, &status, 0);
 }
 
 void

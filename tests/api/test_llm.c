@@ -33,6 +33,7 @@
 #include <time.h>
 
 #include "client.h"
+#include "helpers.h"
 #include "receiver_client.h"
 #include "suites.h"
 #include "timeutil.h"
@@ -44,12 +45,6 @@ static struct fixture fn;	/* a playbook with "use_llm": false */
 	"\"template\":\"Hi {{user.first_name|default:\\\"there\\\"}}, welcome to " \
 	"{{brand.product_name}}.\\n\\nSent to {{user.email}}.\\nUnsubscribe: {{unsubscribe_url}}\"%s}"
 #define TEMPLATE_BODY "Hi Ada, welcome to Rocket."
-
-static const char *
-nz(const char *s)
-{
-	return s != NULL ? s : "";
-}
 
 /* A chat completion whose message content is content (any text). */
 static char *
@@ -121,6 +116,17 @@ setup(const struct fixture *f, const char *extra_hint)
 	return rc;
 }
 
+/* Adds user, Ada Lovelace at ada+user@example.com, with a $identify at t. */
+static int
+add_ada(const char *key, const char *user, int64_t t)
+{
+	char props[160];
+
+	snprintf(props, sizeof(props), "{\"email\":\"ada+%s@example.com\","
+	    "\"name\":\"Ada Lovelace\"}", user);
+	return post_event(key, user, "$identify", t, props);
+}
+
 struct outcome {
 	struct resp	 r;		/* GET /api/interventions?user_id= */
 	double		 seconds;	/* the evaluate run */
@@ -138,18 +144,13 @@ run_case(const struct fixture *f, const char *user, const char *url, int timeout
 {
 	char iso[TIME_ISO8601_SIZE], path[128], tmo[16];
 	struct timespec a, b;
-	struct resp r;
+	int64_t now;
 	int rc;
 
 	memset(o, 0, sizeof(*o));
-	time_format_iso8601((int64_t)time(NULL), iso);
-	api(&r, "POST", "/api/events", f->key,
-	    "{\"user_id\":\"%s\",\"event\":\"$identify\",\"timestamp\":\"%s\","
-	    "\"properties\":{\"email\":\"ada+%s@example.com\",\"name\":\"Ada Lovelace\"}}",
-	    user, iso, user);
-	if (r.status < 200 || r.status >= 300)
-		diag("POST /api/events: %ld %s", r.status, r.body);
-	resp_free(&r);
+	now = (int64_t)time(NULL);
+	time_format_iso8601(now, iso);
+	add_ada(f->key, user, now);
 	if (url != NULL)
 		setenv("RETIVO_LLM_URL", url, 1);
 	else
@@ -360,17 +361,14 @@ test_breaker(void)
 {
 	char iso[TIME_ISO8601_SIZE], user[16];
 	struct json_object *log;
-	struct resp r;
+	int64_t now;
 	int i, rc;
 
-	time_format_iso8601((int64_t)time(NULL), iso);
+	now = (int64_t)time(NULL);
+	time_format_iso8601(now, iso);
 	for (i = 1; i <= 4; i++) {
 		snprintf(user, sizeof(user), "u-down-%d", i);
-		api(&r, "POST", "/api/events", fl.key,
-		    "{\"user_id\":\"%s\",\"event\":\"$identify\",\"timestamp\":\"%s\","
-		    "\"properties\":{\"email\":\"ada+%s@example.com\",\"name\":\"Ada Lovelace\"}}",
-		    user, iso, user);
-		resp_free(&r);
+		add_ada(fl.key, user, now);
 	}
 	setenv("RETIVO_LLM_URL", receiver_url("/llm/down"), 1);
 	rc = job_run("evaluate", "--now %s --tenant %s", iso, fl.tenant_id);

@@ -183,7 +183,7 @@ partners_integrations(const struct partner *p, const struct partner *q, struct p
 	    str_is(&r, "integration.display_name", "Acme Loyalty") &&
 	    str_is(&r, "integration.domain", "loyalty") &&
 	    json_object_get_boolean(jget(&r, "integration.active")) &&
-	    arr_len(&r, "integration.action_type_templates") == 2 &&
+	    jlen(&r, "integration.action_type_templates") == 2 &&
 	    str_is(&r, "integration.action_type_templates.0.name", "grant_points") &&
 	    str_is(&r, "integration.action_type_templates.0.estimated_cost_usd", "0.05") &&
 	    jget(&r, "integration.action_type_templates.0.parameters_schema.required") != NULL &&
@@ -227,7 +227,7 @@ partners_integrations(const struct partner *p, const struct partner *q, struct p
 	    "integration: another partner may use the same provider and template names");
 
 	api(&r, "GET", "/api/partners/integrations", p->pkey, NULL);
-	ok(r.status == 200 && arr_len(&r, "integrations") == 3 &&
+	ok(r.status == 200 && jlen(&r, "integrations") == 3 &&
 	    str_is(&r, "integrations.0.id", i3) && str_is(&r, "integrations.2.id", i1) &&
 	    !json_object_get_boolean(jget(&r, "integrations.1.active")) &&
 	    strstr(r.body, "webhook_secret") == NULL && strstr(r.body, other) == NULL &&
@@ -235,12 +235,12 @@ partners_integrations(const struct partner *p, const struct partner *q, struct p
 	    "integrations: the partner's three, newest first, no secrets, not Q's (%s)", r.body);
 	resp_free(&r);
 	api(&r, "GET", "/api/partners/integrations?limit=1", p->pkey, NULL);
-	ok(r.status == 200 && arr_len(&r, "integrations") == 1 &&
+	ok(r.status == 200 && jlen(&r, "integrations") == 1 &&
 	    json_object_get_boolean(jget(&r, "has_more")) && str_is(&r, "next_cursor", i3),
 	    "integrations: limit=1 pages");
 	resp_free(&r);
 	api(&r, "GET", "/api/partners/integrations", q->pkey, NULL);
-	ok(r.status == 200 && arr_len(&r, "integrations") == 1 && str_is(&r, "integrations.0.id", other),
+	ok(r.status == 200 && jlen(&r, "integrations") == 1 && str_is(&r, "integrations.0.id", other),
 	    "integrations: the other partner sees only its own");
 	resp_free(&r);
 }
@@ -293,7 +293,7 @@ partners_customers(const struct partner *p, const struct fixture *s, struct part
 	    k2) == 201, "provision: a second customer on growth with 5000 users");
 
 	api(&r, "GET", "/api/external/action-types", k1, NULL);
-	ok(r.status == 200 && arr_len(&r, "action_types") == 3 &&
+	ok(r.status == 200 && jlen(&r, "action_types") == 3 &&
 	    strstr(r.body, "\"grant_points\"") && strstr(r.body, "\"issue_voucher\"") &&
 	    strstr(r.body, "\"award_badge\"") && strstr(r.body, "draft_thing") == NULL &&
 	    strstr(r.body, "\"provider\":\"acme-loyalty\"") && strstr(r.body, "\"domain\":\"loyalty\""),
@@ -307,7 +307,7 @@ partners_customers(const struct partner *p, const struct fixture *s, struct part
 	    str_is(&r, "customer.plan_status", "active") &&
 	    jint(&r, "customer.tracked_user_limit") == 1000 &&
 	    str_is(&r, "customer.config.currency", "EUR") &&
-	    arr_len(&r, "customer.integrations") == 2 &&
+	    jlen(&r, "customer.integrations") == 2 &&
 	    str_is(&r, "customer.integrations.0.integration_id", i1) &&
 	    jint(&r, "customer.integrations.0.action_types_registered") == 2 &&
 	    jstr(&r, "customer.created_at") != NULL && strstr(r.body, k1) == NULL,
@@ -323,21 +323,21 @@ partners_customers(const struct partner *p, const struct fixture *s, struct part
 	resp_free(&r);
 
 	api(&r, "GET", "/api/partners/customers", p->pkey, NULL);
-	ok(r.status == 200 && jint(&r, "total") == 2 && arr_len(&r, "customers") == 2 &&
+	ok(r.status == 200 && jint(&r, "total") == 2 && jlen(&r, "customers") == 2 &&
 	    strstr(r.body, c1) && strstr(r.body, c2) && jstr(&r, "customers.0.slug") &&
 	    jstr(&r, "customers.0.plan_status") && jint(&r, "customers.0.tracked_user_limit") > 0 &&
 	    jstr(&r, "customers.0.created_at") && strstr(r.body, "api_key") == NULL,
 	    "list: both customers with the seed's fields, total 2 (%s)", r.body);
 	resp_free(&r);
 	api(&r, "GET", "/api/partners/customers?limit=1", p->pkey, NULL);
-	ok(r.status == 200 && arr_len(&r, "customers") == 1 && jint(&r, "total") == 2 &&
+	ok(r.status == 200 && jlen(&r, "customers") == 1 && jint(&r, "total") == 2 &&
 	    json_object_get_boolean(jget(&r, "has_more")) && jstr(&r, "next_cursor"),
 	    "list: limit=1 gives one and a cursor");
 	copy_str(&r, "next_cursor", first, sizeof(first));
 	resp_free(&r);
 	snprintf(body, sizeof(body), "/api/partners/customers?limit=1&cursor=%s", first);
 	api(&r, "GET", body, p->pkey, NULL);
-	ok(r.status == 200 && arr_len(&r, "customers") == 1 &&
+	ok(r.status == 200 && jlen(&r, "customers") == 1 &&
 	    !json_object_get_boolean(jget(&r, "has_more")) && jstr(&r, "customers.0.tenant_id") &&
 	    strcmp(jstr(&r, "customers.0.tenant_id"), first) != 0,
 	    "list: the cursor gives the other one, and no more");

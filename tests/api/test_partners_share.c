@@ -238,7 +238,7 @@ partners_stats(const struct partner *p, const struct partner *q, const struct pa
 	struct resp r;
 
 	api(&r, "GET", "/api/partners/stats", p->pkey, NULL);
-	ok(r.status == 200 && jint(&r, "total_customers") == 2 && arr_len(&r, "customers") == 2 &&
+	ok(r.status == 200 && jint(&r, "total_customers") == 2 && jlen(&r, "customers") == 2 &&
 	    strstr(r.body, w->c1) && strstr(r.body, w->c2) && jstr(&r, "customers.0.tenant_id") &&
 	    jstr(&r, "customers.0.name") && jstr(&r, "customers.0.plan_tier") &&
 	    jint(&r, "customers.0.tracked_user_limit") > 0 && jstr(&r, "customers.0.created_at") &&

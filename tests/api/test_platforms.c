@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "client.h"
+#include "helpers.h"
 #include "suites.h"
 
 #define PL_PATH "/api/external/platforms"
@@ -207,7 +208,7 @@ suite_platforms(void)
 	snprintf(first_id, sizeof(first_id), "%s", jstr(&r, "action_types.0.id") ?
 	    jstr(&r, "action_types.0.id") : "");
 	snprintf(first_secret, sizeof(first_secret), "%s",
-	    jstr(&r, "action_types.0.webhook_secret") ? jstr(&r, "action_types.0.webhook_secret") : "");
+	    nz(jstr(&r, "action_types.0.webhook_secret")));
 	resp_free(&r);
 
 	api(&r, "GET", "/api/external/action-types?provider=smile-io", f.key, NULL);

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "client.h"
+#include "helpers.h"
 #include "session_client.h"
 #include "suites.h"
 
@@ -40,7 +41,7 @@ pb_create(const char *key, const char *body, char *id, size_t idlen)
 
 	api(&r, "POST", PB, key, "%s", body);
 	status = r.status;
-	snprintf(id, idlen, "%s", jstr(&r, "playbook.id") ? jstr(&r, "playbook.id") : "");
+	snprintf(id, idlen, "%s", nz(jstr(&r, "playbook.id")));
 	resp_free(&r);
 	return status;
 }
@@ -110,7 +111,7 @@ playbooks_crud(const struct fixture *f, const struct fixture *g)
 
 	api(&r, "POST", PB, f->key, "%s", UPSELL);
 	ok(r.status == 201, "create: 201 (%.200s)", r.body);
-	snprintf(id, sizeof(id), "%s", jstr(&r, "playbook.id") ? jstr(&r, "playbook.id") : "");
+	snprintf(id, sizeof(id), "%s", nz(jstr(&r, "playbook.id")));
 	ok(strncmp(id, "pb_", 3) == 0, "create: a pb_ id (%s)", id);
 	ok(jstr(&r, "playbook.name") && strcmp(jstr(&r, "playbook.name"),
 	    "Plan Limit Approaching") == 0 &&
@@ -226,7 +227,7 @@ playbooks_crud(const struct fixture *f, const struct fixture *g)
 	    strcmp(jstr(&r, "playbooks.0.id"), id2) == 0 &&
 	    json_object_get_boolean(jget(&r, "has_more")) && jstr(&r, "next_cursor"),
 	    "list: newest first, one per page");
-	snprintf(cursor, sizeof(cursor), "%s", jstr(&r, "next_cursor") ? jstr(&r, "next_cursor") : "");
+	snprintf(cursor, sizeof(cursor), "%s", nz(jstr(&r, "next_cursor")));
 	resp_free(&r);
 	snprintf(path, sizeof(path), PB "?limit=1&cursor=%s", cursor);
 	api(&r, "GET", path, f->key, NULL);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "client.h"
+#include "helpers.h"
 #include "session_client.h"
 #include "suites.h"
 
@@ -161,7 +162,7 @@ team_invitations(const struct fixture *f, const struct fixture *g, struct sessio
 	snprintf(email, sizeof(email), "alice-%s@example.com", f->tenant_id);
 	ok(jstr(&r, "invitation.email") && strcmp(jstr(&r, "invitation.email"), email) == 0,
 	    "invite: email stored lowercase");
-	snprintf(token, sizeof(token), "%s", jstr(&r, "token") ? jstr(&r, "token") : "");
+	snprintf(token, sizeof(token), "%s", nz(jstr(&r, "token")));
 	resp_free(&r);
 	ok(sql_int("SELECT TIMESTAMPDIFF(HOUR, created_at, expires_at) FROM invitations "
 	    "WHERE tenant_id = '%s' AND email = '%s'", f->tenant_id, email) == 168,
@@ -182,8 +183,8 @@ team_invitations(const struct fixture *f, const struct fixture *g, struct sessio
 	api(&r, "POST", "/api/team/invite", f->key, "{\"email\":\"bob-%s@example.com\",\"role\":\"viewer\"}",
 	    f->tenant_id);
 	ok(r.status == 201, "invite: by a full key too (%s)", r.body);
-	snprintf(token2, sizeof(token2), "%s", jstr(&r, "token") ? jstr(&r, "token") : "");
-	snprintf(inv2, sizeof(inv2), "%s", jstr(&r, "invitation.id") ? jstr(&r, "invitation.id") : "");
+	snprintf(token2, sizeof(token2), "%s", nz(jstr(&r, "token")));
+	snprintf(inv2, sizeof(inv2), "%s", nz(jstr(&r, "invitation.id")));
 	resp_free(&r);
 
 	/* Starter: 3 seats = the admin and two pending invitations. */
@@ -356,7 +357,7 @@ team_members(const struct fixture *f, const struct fixture *g, struct session *a
 			api_session(&r, seed003[i].method, seed003[i].path, who[j], who[j]->csrf, NULL,
 			    seed003[i].body ? "%s" : NULL, seed003[i].body);
 			ok(r.status == want[j] && (want[j] != 403 ||
-			    strcmp(jstr(&r, "code") ? jstr(&r, "code") : "", "insufficient_role") == 0),
+			    strcmp(nz(jstr(&r, "code")), "insufficient_role") == 0),
 			    "seed 003 \"%s\": %s %s %s as %s: %d (%ld %.120s)", seed003[i].row,
 			    seed003[i].method, seed003[i].path, seed003[i].body ? seed003[i].body : "",
 			    names[j], want[j], r.status, r.body);

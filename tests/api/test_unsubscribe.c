@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "client.h"
+#include "helpers.h"
 #include "customers_helpers.h"
 #include "suites.h"
 
@@ -25,7 +26,7 @@ get_link(const char *key, const char *user_id, char *tok, size_t toklen)
 	snprintf(path, sizeof(path), "/api/customers/%s/unsubscribe-link", enc(user_id));
 	api(&r, "GET", path, key, NULL);
 	status = r.status;
-	snprintf(tok, toklen, "%s", jstr(&r, "token") ? jstr(&r, "token") : "");
+	snprintf(tok, toklen, "%s", nz(jstr(&r, "token")));
 	resp_free(&r);
 	return status;
 }
@@ -57,7 +58,7 @@ test_unsubscribe(const char *ta, const char *tb, const char *ka, const char *kb,
 	int n;
 
 	api(&r, "GET", "/api/customers/a%40b.com/unsubscribe-link", manage_key, NULL);
-	snprintf(tok, sizeof(tok), "%s", jstr(&r, "token") ? jstr(&r, "token") : "");
+	snprintf(tok, sizeof(tok), "%s", nz(jstr(&r, "token")));
 	snprintf(q, sizeof(q), "/unsubscribe?token=%s", tok);
 	ok(r.status == 200 && strncmp(tok, "v1.", 3) == 0 && jstr(&r, "path") &&
 	    strcmp(jstr(&r, "path"), q) == 0, "unsubscribe-link (manage key): token and path");
@@ -85,7 +86,7 @@ test_unsubscribe(const char *ta, const char *tb, const char *ka, const char *kb,
 	    strcmp(user_col(ta, "a@b.com", "opted_out_at"), "NULL") != 0,
 	    "unsubscribe: opted_out = 1 and opted_out_at in the database");
 	api(&r, "GET", "/api/customers/a%40b.com", ka, NULL);
-	ok(bool_at(&r, "customer.opted_out") == 1 && jstr(&r, "customer.opted_out_at") != NULL,
+	ok(jbool(&r, "customer.opted_out") == 1 && jstr(&r, "customer.opted_out_at") != NULL,
 	    "unsubscribe: the customer shows opted_out true");
 	resp_free(&r);
 	ok(strcmp(user_col(tb, "a@b.com", "opted_out"), "0") == 0,
@@ -173,7 +174,7 @@ test_unsubscribe(const char *ta, const char *tb, const char *ka, const char *kb,
 	    "resubscribe (full key): 1 resubscribed, ghost not found (%s)", r.body);
 	resp_free(&r);
 	api(&r, "GET", "/api/customers/a%40b.com", ka, NULL);
-	ok(bool_at(&r, "customer.opted_out") == 0 && jget(&r, "customer.opted_out_at") == NULL,
+	ok(jbool(&r, "customer.opted_out") == 0 && jget(&r, "customer.opted_out_at") == NULL,
 	    "resubscribe: opted_out false, opted_out_at null");
 	resp_free(&r);
 	api(&r, "PUT", "/api/users/resubscribe", ka, "{\"user_ids\":[1]}");

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "helpers.h"
 #include "receiver_client.h"
 #include "suites.h"
 #include "timeutil.h"
@@ -34,9 +35,9 @@ ep_create(const char *key, const char *url, const char *events, const char *extr
 	    extra ? extra : "");
 	status = r.status;
 	if (id)
-		snprintf(id, idlen, "%s", jstr(&r, "endpoint.id") ? jstr(&r, "endpoint.id") : "");
+		snprintf(id, idlen, "%s", nz(jstr(&r, "endpoint.id")));
 	if (secret)
-		snprintf(secret, secretlen, "%s", jstr(&r, "secret") ? jstr(&r, "secret") : "");
+		snprintf(secret, secretlen, "%s", nz(jstr(&r, "secret")));
 	resp_free(&r);
 	return status;
 }
@@ -89,8 +90,8 @@ webhooks_crud(const struct fixture *f, const struct fixture *g)
 	api(&r, "POST", EP_PATH, f->key, "{\"url\":\"http://127.0.0.1:9/hook\",\"description\":"
 	    "\"CRM sync\",\"subscribed_events\":[\"custom.reward.redeemed\",\"custom.level.*\"]}");
 	ok(r.status == 201, "create: 201 (%s)", r.body);
-	snprintf(id, sizeof(id), "%s", jstr(&r, "endpoint.id") ? jstr(&r, "endpoint.id") : "");
-	snprintf(secret, sizeof(secret), "%s", jstr(&r, "secret") ? jstr(&r, "secret") : "");
+	snprintf(id, sizeof(id), "%s", nz(jstr(&r, "endpoint.id")));
+	snprintf(secret, sizeof(secret), "%s", nz(jstr(&r, "secret")));
 	ok(strncmp(id, "wh_", 3) == 0, "create: a wh_ id");
 	ok(strncmp(secret, "whsec_", 6) == 0 && strlen(secret) == 50,
 	    "create: a whsec_ secret of 32 random bytes in base64 (%s)", secret);
@@ -260,16 +261,6 @@ req_body(struct json_object *log, size_t i)
 	if (req != NULL && json_object_object_get_ex(req, "body", &b) && b != NULL)
 		return json_tokener_parse(json_object_get_string(b));
 	return NULL;
-}
-
-static const char *
-obj_str(struct json_object *o, const char *key)
-{
-	struct json_object *v = NULL;
-
-	if (o == NULL || !json_object_object_get_ex(o, key, &v) || v == NULL)
-		return NULL;
-	return json_object_get_string(v);
 }
 
 static int
@@ -442,7 +433,7 @@ webhooks_deliveries(const struct fixture *h)
 	api(&r, "POST", path, h->key, "{}");
 	ok(r.status == 202 && json_object_get_boolean(jget(&r, "queued")) &&
 	    jstr(&r, "delivery.msg_id") != NULL, "ping: 202 queued (%s)", r.body);
-	snprintf(msg_id, sizeof(msg_id), "%s", jstr(&r, "delivery.msg_id") ? jstr(&r, "delivery.msg_id") : "");
+	snprintf(msg_id, sizeof(msg_id), "%s", nz(jstr(&r, "delivery.msg_id")));
 	resp_free(&r);
 	api(&r, "POST", path, h->key, "{\"x\":1}");
 	ok(is_error(&r, 400, "x"), "ping: an unknown field is 400 naming it");
