@@ -11,58 +11,26 @@
 # POST /api/external/actions (the real API: schema check, action row and
 # signed delivery per request), then times one retivo-dispatch run that
 # sends them all, and checks the receiver got each exactly once with both
-# signatures valid. Stops and removes everything on exit.
+# signatures valid. Stops and removes everything on exit (BENCH_KEEP=1 keeps
+# the temp directory); the stack and wrk helpers are tests/bench/lib.sh's.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-BUILD=${RETIVO_BUILD:-$ROOT/build}
+# shellcheck source=tests/bench/lib.sh
+. "$HERE/lib.sh"
 ACTIONS=${BENCH_ACTIONS:-10000}
 RECEIVER=$BUILD/tests/api/retivo-receiver
 DISPATCH=$BUILD/jobs/retivo-dispatch
+need_tools wrk
 
-say() { printf 'bench: %s\n' "$*" >&2; }
-die() { say "$*"; exit 1; }
-command -v wrk >/dev/null || die "wrk is not installed (Debian package wrk)"
-
-free_port() {
-	local p
-	for _ in $(seq 1 50); do
-		p=$((20000 + RANDOM % 20000))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-			echo "$p"
-			return 0
-		fi
-	done
-	die "no free port"
-}
-
-VAR=$(mktemp -d /tmp/retivo-bench-dispatch.XXXXXX)
-PORT=$(free_port)
-BASE=http://127.0.0.1:$PORT
 RPID=
-STARTED=0
-cleanup() {
-	local rc=$?
-	trap - EXIT INT TERM
-	[ -z "$RPID" ] || kill "$RPID" 2>/dev/null || true
-	[ "$STARTED" = 0 ] || RETIVO_VAR=$VAR RETIVO_PORT=$PORT "$ROOT/run.sh" stop >/dev/null 2>&1 || true
-	rm -rf "$VAR"
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-say "starting a stack in $VAR on port $PORT"
-STARTED=1
-RETIVO_BUILD=$BUILD RETIVO_VAR=$VAR RETIVO_PORT=$PORT "$ROOT/run.sh" >"$VAR/start.log" 2>&1 ||
-	{ cat "$VAR/start.log" >&2; die "the stack did not start"; }
-[ -x "$RECEIVER" ] && [ -x "$DISPATCH" ] || die "missing $RECEIVER or $DISPATCH"
+stack_on_exit() { [ -z "$RPID" ] || kill "$RPID" 2>/dev/null || true; }
+stack_init retivo-bench-dispatch
+stack_start
+need_programs tests/api/retivo-receiver jobs/retivo-dispatch
 export RETIVO_CONFIG=$VAR/retivo.conf
-KEY=$(sed -n 's/.*"live_key": *"\([^"]*\)".*/\1/p' "$VAR/demo.json")
-TENANT=$(sed -n 's/.*"tenant_id": *"\([^"]*\)".*/\1/p' "$VAR/demo.json")
-sql() { mariadb --no-defaults --user=root --socket="$VAR/run/mysqld.sock" -N retivo -e "$1"; }
+KEY=$(demo_field live_key)
+TENANT=$(demo_field tenant_id)
 sql "UPDATE tenants SET plan_tier = 'custom', api_limit_override = 4000000000 WHERE id = '$TENANT'"
 
 # The receiver prints "port N" first.
@@ -78,17 +46,16 @@ wrk.method = "POST"
 wrk.body = '{"action_id":"ea_bench","action_type":"grant_points","user_id":"user-1","parameters":{"amount":300},"reasoning":null,"confidence":null,"tenant_id":"t","timestamp":"2026-01-01T00:00:00Z","test_mode":false}'
 wrk.headers["Content-Type"] = "application/json"
 EOF
-wrk -t2 -c32 -d5s --latency -s "$VAR/post.lua" "http://127.0.0.1:$RPORT/ceiling" >"$VAR/wrk.txt"
-CEIL=$(awk '/Requests\/sec/ { print int($2) }' "$VAR/wrk.txt")
+THREADS=2 wrk_run 5s 32 "$VAR/wrk.txt" --latency -s "$VAR/post.lua" "http://127.0.0.1:$RPORT/ceiling"
+wrk_parse "$VAR/wrk.txt"
+CEIL=${WRK_RPS%.*}
 curl -s -X POST "http://127.0.0.1:$RPORT/_control/reset" >/dev/null
 
-OUT=$(curl -s -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
-	-d "{\"name\":\"grant_points\",\"description\":\"bench\",\"provider\":\"bench\",
+api_expect 201 POST /api/external/action-types "{\"name\":\"grant_points\",\"description\":\"bench\",\"provider\":\"bench\",
 	\"parameters_schema\":{\"type\":\"object\",\"properties\":{\"amount\":{\"type\":\"integer\",
-	\"minimum\":1,\"maximum\":100000}},\"required\":[\"amount\"]},\"delivery_webhook\":\"$HOOK\"}" \
-	"$BASE/api/external/action-types")
-SECRET=$(printf '%s' "$OUT" | sed -n 's/.*"webhook_secret":"\([0-9a-f]*\)".*/\1/p')
-[ -n "$SECRET" ] || die "cannot register the action type: $OUT"
+	\"minimum\":1,\"maximum\":100000}},\"required\":[\"amount\"]},\"delivery_webhook\":\"$HOOK\"}"
+SECRET=$(sed -n 's/.*"webhook_secret":"\([0-9a-f]*\)".*/\1/p' "$VAR/api.out")
+[ -n "$SECRET" ] || die "cannot register the action type: $(cat "$VAR/api.out")"
 curl -s -X POST -d "{\"path\":\"/hook\",\"secret\":\"$SECRET\"}" \
 	"http://127.0.0.1:$RPORT/_control/secret" >/dev/null
 
@@ -104,22 +71,22 @@ request = function()
 		'","parameters":{"amount":' .. (n % 500 + 1) .. '},"reasoning":"bench"}')
 end
 EOF
-T0=$(date +%s.%N)
+T0=$(now_s)
 # wrk runs by time, not count: queue in rounds until enough are queued.
 while :; do
 	have=$(sql "SELECT COUNT(*) FROM deliveries WHERE state = 'pending'")
 	[ "$have" -lt "$ACTIONS" ] || break
 	wrk -t2 -c16 -d1s -s "$VAR/dispatch.lua" "$BASE/api/external/actions" >/dev/null
 done
-T1=$(date +%s.%N)
+T1=$(now_s)
 QUEUED=$(sql "SELECT COUNT(*) FROM deliveries WHERE state = 'pending'")
-say "queued $QUEUED deliveries in $(awk -v a="$T0" -v b="$T1" 'BEGIN { printf "%.1f", b - a }') s"
+say "queued $QUEUED deliveries in $(elapsed "$T0" "$T1") s"
 
 say "dispatching"
-S0=$(date +%s.%N)
+S0=$(now_s)
 "$DISPATCH" --limit $((QUEUED + 100)) >"$VAR/dispatch.out" 2>"$VAR/dispatch.err" ||
 	{ cat "$VAR/dispatch.err" >&2; die "retivo-dispatch failed"; }
-S1=$(date +%s.%N)
+S1=$(now_s)
 SECS=$(awk -v a="$S0" -v b="$S1" 'BEGIN { printf "%.2f", b - a }')
 DONE=$(sql "SELECT COUNT(*) FROM deliveries WHERE state = 'succeeded'")
 LEFT=$(sql "SELECT COUNT(*) FROM deliveries WHERE state = 'pending'")
@@ -130,7 +97,7 @@ BAD=$(printf '%s' "$LOG" | { grep -o '"signature_ok":false\|"standard_signature_
 UNIQ=$(printf '%s' "$LOG" | { grep -o '"action_id":"ea_[A-Za-z0-9]*"' | sort -u || true; } | wc -l)
 RATE=$(awk -v n="$DONE" -v s="$SECS" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }')
 
-printf '\nRetivo dispatch benchmark — %s, %s CPUs\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$(nproc)"
+printf '\nRetivo dispatch benchmark — %s, %s CPUs\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$NCPU"
 printf '%-44s %10s\n' "receiver ceiling (wrk POST, 32 conns)" "$CEIL req/s"
 printf '%-44s %10s\n' "dispatch: deliveries sent and 2xx" "$DONE of $QUEUED"
 printf '%-44s %10s\n' "dispatch: wall time" "$SECS s"

@@ -13,19 +13,15 @@
 -- Each answer is checked: anything but 200 counts as bad, and the
 -- "accepted" figures of the 200s are summed. done() prints one line,
 --   events.lua: responses=R non200=B accepted=A duplicates=D unparsed=U
--- for run.sh to compare with the events the database holds.
+-- for run.sh to compare with the events the database holds. The thread
+-- numbering, headers, request(), the answer count and done() are
+-- wrk_lib.lua's.
 
-local threads = {}
+local lib = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "wrk_lib.lua")
 
--- Runs in the main Lua state once per thread, before the run.
-function setup(thread)
-	table.insert(threads, thread)
-	thread:set("tid", #threads)
-end
+setup = lib.setup
 
 local BATCH_BODIES = 16
-
-local requests, nreq
 
 local function event(user)
 	return '{"type":"custom.bench.tick","user_id":"u-' .. user .. '","data":{"n":1}}'
@@ -36,12 +32,9 @@ function init(args)
 	local mode = args[2] or error("events.lua: mode argument (emit or batch) missing")
 	local users = tonumber(args[3] or "1000")
 	local size = tonumber(args[4] or "100")
-	local headers = {
-		["Authorization"] = "Bearer " .. key,
-		["Content-Type"] = "application/json",
-	}
-	math.randomseed(os.time() + 7919 * tid)
-	requests = {}
+	local headers = lib.headers(key)
+	lib.seed()
+	local requests = {}
 	if mode == "emit" then
 		for u = 0, users - 1 do
 			requests[#requests + 1] = wrk.format("POST", nil, headers, event(u))
@@ -58,18 +51,12 @@ function init(args)
 	else
 		error("events.lua: mode must be emit or batch: " .. mode)
 	end
-	nreq = #requests
+	request = lib.picker(requests)
 	responses, non200, accepted, duplicates, unparsed = 0, 0, 0, 0, 0
 end
 
-function request()
-	return requests[math.random(1, nreq)]
-end
-
 function response(status, headers, body)
-	responses = responses + 1
-	if status ~= 200 then
-		non200 = non200 + 1
+	if not lib.counted(status) then
 		return
 	end
 	local a = body:match('"accepted"%s*:%s*(%d+)')
@@ -83,13 +70,4 @@ function response(status, headers, body)
 end
 
 -- Runs in the main Lua state after the run.
-function done(summary, latency, reqs)
-	local t = { responses = 0, non200 = 0, accepted = 0, duplicates = 0, unparsed = 0 }
-	for _, thread in ipairs(threads) do
-		for k in pairs(t) do
-			t[k] = t[k] + (thread:get(k) or 0)
-		end
-	end
-	io.write(string.format("events.lua: responses=%d non200=%d accepted=%d duplicates=%d unparsed=%d\n",
-		t.responses, t.non200, t.accepted, t.duplicates, t.unparsed))
-end
+done = lib.summary("events.lua", { "responses", "non200", "accepted", "duplicates", "unparsed" })

@@ -5,15 +5,12 @@
 --
 -- Names are bench_<TAG>_<thread>_<counter>: unique within one wrk run per
 -- thread, and across runs as long as each run passes its own TAG (letters
--- and digits). All of them match ^[a-z][a-z0-9]*(_[a-z0-9]+)*$.
+-- and digits). All of them match ^[a-z][a-z0-9]*(_[a-z0-9]+)*$. The
+-- thread numbering and headers are wrk_lib.lua's.
 
-local nthreads = 0
+local lib = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "wrk_lib.lua")
 
--- Runs in the main Lua state once per thread, before the run.
-function setup(thread)
-	nthreads = nthreads + 1
-	thread:set("tid", nthreads)
-end
+setup = lib.setup
 
 local headers, tag, n
 
@@ -23,10 +20,7 @@ function init(args)
 	if not tag:match("^[a-z0-9]+$") then
 		error("post_action_type.lua: TAG must be lowercase letters and digits: " .. tag)
 	end
-	headers = {
-		["Authorization"] = "Bearer " .. key,
-		["Content-Type"] = "application/json",
-	}
+	headers = lib.headers(key)
 	n = 0
 end
 

@@ -11,19 +11,14 @@
 -- Each answer is checked: anything but 200, or a 200 without a
 -- decision_id and recommendation, counts as bad. done() prints one line,
 --   recommend.lua: responses=R non200=B norec=N
--- for recommend.sh to report.
+-- for recommend.sh to report. The thread numbering, headers, request(),
+-- the answer count and done() are wrk_lib.lua's.
 
-local threads = {}
+local lib = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "wrk_lib.lua")
 
--- Runs in the main Lua state once per thread, before the run.
-function setup(thread)
-	table.insert(threads, thread)
-	thread:set("tid", #threads)
-end
+setup = lib.setup
 
 local BODIES = 2000
-
-local requests, nreq
 
 function init(args)
 	local key = args[1] or error("recommend.lua: API key argument missing")
@@ -34,29 +29,20 @@ function init(args)
 		quoted[#quoted + 1] = '"' .. name .. '"'
 	end
 	local list = "[" .. table.concat(quoted, ",") .. "]"
-	local headers = {
-		["Authorization"] = "Bearer " .. key,
-		["Content-Type"] = "application/json",
-	}
-	math.randomseed(os.time() + 7919 * tid)
-	requests = {}
+	local headers = lib.headers(key)
+	lib.seed()
+	local requests = {}
 	for i = 1, BODIES do
 		local body = '{"user_id":"user-' .. math.random(0, users - 1)
 			.. '","available_actions":' .. list .. '}'
 		requests[i] = wrk.format("POST", nil, headers, body)
 	end
-	nreq = #requests
+	request = lib.picker(requests)
 	responses, non200, norec = 0, 0, 0
 end
 
-function request()
-	return requests[math.random(1, nreq)]
-end
-
 function response(status, headers, body)
-	responses = responses + 1
-	if status ~= 200 then
-		non200 = non200 + 1
+	if not lib.counted(status) then
 		return
 	end
 	if not body:find('"decision_id"', 1, true) or not body:find('"recommendation"%s*:%s*{') then
@@ -65,13 +51,4 @@ function response(status, headers, body)
 end
 
 -- Runs in the main Lua state after the run.
-function done(summary, latency, reqs)
-	local t = { responses = 0, non200 = 0, norec = 0 }
-	for _, thread in ipairs(threads) do
-		for k in pairs(t) do
-			t[k] = t[k] + (thread:get(k) or 0)
-		end
-	end
-	io.write(string.format("recommend.lua: responses=%d non200=%d norec=%d\n",
-		t.responses, t.non200, t.norec))
-end
+done = lib.summary("recommend.lua", { "responses", "non200", "norec" })

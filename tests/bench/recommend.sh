@@ -27,7 +27,8 @@
 # It prints req/s, p50, p99, the ratio to the ceiling at the same
 # concurrency, database statements per request and the peak RSS of the
 # decisions FastCGI processes, then stops its stack and removes its
-# directory, whatever happens.
+# directory, whatever happens. The stack, tenant and wrk helpers are
+# tests/bench/lib.sh's.
 #
 # Environment:
 #   BENCH_USERS        generated users (default 100000)
@@ -42,143 +43,29 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-BUILD=${RETIVO_BUILD:-$ROOT/build}
+# shellcheck source=tests/bench/lib.sh
+. "$HERE/lib.sh"
 USERS=${BENCH_USERS:-100000}
 PER=${BENCH_EVENTS_PER:-10}
 PRIOR=${BENCH_PRIOR:-3000}
 DURATION=${BENCH_DURATION:-10s}
 WARMUP=${BENCH_WARMUP:-2s}
-THREADS=${BENCH_THREADS:-2}
-WRK_TIMEOUT=5s
 ACTIONS=send_coupon,grant_points,personal_email,checkin_call,feature_tour
-
-say() { printf 'bench: %s\n' "$*" >&2; }
-die() { say "$*"; exit 1; }
 
 for v in USERS PER PRIOR; do
 	[[ ${!v} =~ ^[0-9]{1,8}$ ]] || die "BENCH_$v must be a non-negative integer: ${!v}"
 done
 [ "$USERS" -ge 1 ] && [ "$PER" -ge 1 ] || die "BENCH_USERS and BENCH_EVENTS_PER must be at least 1"
-command -v wrk >/dev/null || die "wrk is not installed (Debian package wrk)"
-command -v curl >/dev/null || die "curl is not installed"
+need_tools wrk curl
+build_programs tests/bench/hello.fcgi tests/sim/retivo-sim jobs/retivo-scores jobs/retivo-admin
 
-# ------------------------------------------------------------------- build
-if [ -f "$BUILD/Makefile" ]; then
-	make -s -C "$BUILD" -j"$(nproc)" tests/bench/hello.fcgi tests/sim/retivo-sim jobs/retivo-scores \
-		jobs/retivo-admin >/dev/null || die "cannot build the benchmark's programs in $BUILD"
-fi
-
-# ------------------------------------------------------------------- stack
-free_port() {
-	local p
-	for _ in $(seq 1 50); do
-		p=$((20000 + RANDOM % 20000))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-			echo "$p"
-			return 0
-		fi
-	done
-	die "no free port"
-}
-
-VAR=$(mktemp -d /tmp/retivo-bench-recommend.XXXXXX)
-PORT=$(free_port)
-BASE=http://127.0.0.1:$PORT
-STARTED=0
-
-lighttpd_pid() { cat "$VAR/run/lighttpd.pid" 2>/dev/null || true; }
-children() {
-	local lp
-	lp=$(lighttpd_pid)
-	[ -n "$lp" ] && pgrep -P "$lp" 2>/dev/null || true
-}
-
-cleanup() {
-	local rc=$? pids p
-	trap - EXIT INT TERM
-	if [ "$STARTED" = 1 ]; then
-		pids=$(children)
-		RETIVO_BUILD=$BUILD RETIVO_VAR=$VAR RETIVO_PORT=$PORT "$ROOT/run.sh" stop >/dev/null 2>&1 || true
-		# lighttpd stops its FastCGI programs; make sure, by the pids it had.
-		for p in $pids; do
-			if kill -0 "$p" 2>/dev/null; then kill "$p" 2>/dev/null || true; fi
-		done
-	fi
-	if [ "${BENCH_KEEP:-0}" = 1 ]; then
-		say "kept $VAR"
-	else
-		rm -rf "$VAR"
-	fi
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# Busy % of all CPUs over one second, before anything of ours runs.
-host_busy() {
-	local a b u n s i w q sq st
-	read -r _ u n s i w q sq st _ </proc/stat
-	a="$((u + n + s + q + sq + st)) $((u + n + s + i + w + q + sq + st))"
-	sleep 1
-	read -r _ u n s i w q sq st _ </proc/stat
-	b="$((u + n + s + q + sq + st)) $((u + n + s + i + w + q + sq + st))"
-	awk -v a="$a" -v b="$b" 'BEGIN { split(a, x, " "); split(b, y, " ")
-		t = y[2] - x[2]; printf "%.0f", (t > 0 ? (y[1] - x[1]) * 100 / t : 0) }'
-}
-IDLE_BUSY=$(host_busy)
-[ "$IDLE_BUSY" -le 15 ] ||
-	say "WARNING: the host is already ${IDLE_BUSY}% busy before the benchmark; figures will be worse"
-
-mkdir -p "$VAR/run" "$VAR/log"
-cat >"$VAR/lighttpd-extra.conf" <<EOF
-# Written by tests/bench/recommend.sh: the hello-world ceiling under the same lighttpd.
-\$HTTP["url"] =~ "^/hello" {
-  fastcgi.server = ( "/" => ((
-    "socket"      => "$VAR/run/hello.sock",
-    "bin-path"    => "$BUILD/tests/bench/hello.fcgi",
-    "max-procs"   => 4,
-    "check-local" => "disable",
-  )) )
-}
-EOF
-
-say "starting a stack in $VAR on port $PORT"
-STARTED=1
-POOL=${BENCH_DB_POOL:-1G}
-if ! RETIVO_DB_POOL=$POOL RETIVO_BUILD=$BUILD RETIVO_VAR=$VAR RETIVO_PORT=$PORT "$ROOT/run.sh" \
-	>"$VAR/start.log" 2>&1; then
-	cat "$VAR/start.log" >&2
-	die "the stack did not start"
-fi
-for prog in tests/bench/hello.fcgi tests/sim/retivo-sim jobs/retivo-scores; do
-	[ -x "$BUILD/$prog" ] || die "no $BUILD/$prog after the build"
-done
-
-SOCK=$VAR/run/mysqld.sock
-sql() { mariadb --no-defaults --user=root --socket="$SOCK" -N retivo -e "$1"; }
-sql_in() { mariadb --no-defaults --user=root --socket="$SOCK" -N retivo; }
-admin() { RETIVO_BUILD=$BUILD RETIVO_VAR=$VAR RETIVO_PORT=$PORT "$ROOT/run.sh" job admin "$@"; }
-json_str() { sed -n "s/.*\"$1\": *\"\([^\"]*\)\".*/\1/p" | head -n 1; }
-now_s() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
-
-# ------------------------------------------------------------------ tenant
-SUFFIX=$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
-admin tenant create --name "Recommend Bench" --slug "recommend-bench-$SUFFIX" --plan custom \
-	--role standalone >"$VAR/tenant.json" 2>&1 || die "cannot create the tenant: $(cat "$VAR/tenant.json")"
-TENANT=$(json_str id <"$VAR/tenant.json")
-[ -n "$TENANT" ] || die "no tenant id in $(cat "$VAR/tenant.json")"
-admin key create --tenant "$TENANT" --mode live --scopes full --label recommend-bench \
-	>"$VAR/key.json" 2>&1 || die "cannot create a key: $(cat "$VAR/key.json")"
-KEY=$(json_str api_key <"$VAR/key.json")
-[ -n "$KEY" ] || die "no api_key in $(cat "$VAR/key.json")"
-sql "UPDATE tenants SET tracked_user_limit = 4000000000, api_limit_override = 4000000000,
-	track_limit_override = 4000000000 WHERE id = '$TENANT'" || die "cannot raise the tenant's limits"
-
-code=$(curl -s -o "$VAR/hello.out" -w '%{http_code}' "$BASE/hello")
-[ "$code" = 200 ] || die "GET /hello answered $code: $(cat "$VAR/hello.out")"
+stack_init retivo-bench-recommend
+warn_host_busy
+hello_ceiling_conf tests/bench/recommend.sh
+stack_start "${BENCH_DB_POOL:-1G}"
+need_programs tests/bench/hello.fcgi tests/sim/retivo-sim jobs/retivo-scores
+bench_tenant "Recommend Bench" recommend-bench
+hello_check
 
 # -------------------------------------------------------------- generation
 # T is now (whole seconds): the recommend path measures days since last
@@ -188,7 +75,6 @@ T_ISO=$(date -u -d "@$EPOCH" +%Y-%m-%dT%H:%M:%SZ)
 T_SQL=$(date -u -d "@$EPOCH" '+%Y-%m-%d %H:%M:%S')
 DAY=86400
 MAXN=$((4 * PER + 1))
-crc_u() { echo "(CRC32($1) / 4294967296)"; }
 NAMES="'page_viewed','session_started','feature_used','project_created','dashboard_viewed',
 	'item_viewed','comment_added','task_completed','report_exported','pricing_viewed','logout',
 	'teammate_invited'"
@@ -245,8 +131,7 @@ read -r U_COUNT EV_COUNT <<<"$(sql "SELECT (SELECT COUNT(*) FROM users WHERE ten
 say "generated $U_COUNT users and $EV_COUNT events in $(elapsed "$G0" "$G1") s"
 
 S0=$(now_s)
-RETIVO_BUILD=$BUILD RETIVO_VAR=$VAR RETIVO_PORT=$PORT "$ROOT/run.sh" job scores --full --now "$T_ISO" \
-	>"$VAR/scores.out" 2>"$VAR/scores.err" || die "retivo-scores failed: $(tail -5 "$VAR/scores.err")"
+stack_run job scores --full --now "$T_ISO" >"$VAR/scores.out" 2>"$VAR/scores.err" || die "retivo-scores failed: $(tail -5 "$VAR/scores.err")"
 S1=$(now_s)
 say "retivo-scores --full in $(elapsed "$S0" "$S1") s: $(tail -1 "$VAR/scores.out")"
 STAGES=$(sql "SELECT GROUP_CONCAT(CONCAT(lifecycle_stage, ' ', c) ORDER BY c DESC SEPARATOR ', ')
@@ -258,11 +143,7 @@ RISKS=$(sql "SELECT GROUP_CONCAT(CONCAT(risk_level, ' ', c) ORDER BY c DESC SEPA
 # ------------------------------------------------------ action types, arms
 IFS=, read -r -a ACTION_LIST <<<"$ACTIONS"
 for name in "${ACTION_LIST[@]}"; do
-	code=$(curl -s -o "$VAR/at.out" -w '%{http_code}' -X POST \
-		-H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
-		--data "{\"name\":\"$name\",\"description\":\"bench\",\"provider\":\"bench\",\"parameters_schema\":{\"type\":\"object\",\"properties\":{\"amount\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":100},\"channel\":{\"type\":\"string\",\"enum\":[\"email\",\"in_app\",\"sms\"]}},\"required\":[\"amount\"]},\"delivery_webhook\":\"https://hooks.example.com/bench\"}" \
-		"$BASE/api/external/action-types")
-	[ "$code" = 201 ] || die "registering $name answered $code: $(cat "$VAR/at.out")"
+	api_expect 201 POST /api/external/action-types "{\"name\":\"$name\",\"description\":\"bench\",\"provider\":\"bench\",\"parameters_schema\":{\"type\":\"object\",\"properties\":{\"amount\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":100},\"channel\":{\"type\":\"string\",\"enum\":[\"email\",\"in_app\",\"sms\"]}},\"required\":[\"amount\"]},\"delivery_webhook\":\"https://hooks.example.com/bench\"}"
 done
 
 export RETIVO_CONFIG=$VAR/retivo.conf RETIVO_VAR=$VAR RETIVO_PORT=$PORT
@@ -280,44 +161,24 @@ ARMS=$(sql "SELECT COUNT(*), COUNT(DISTINCT bucket) FROM decision_arms WHERE ten
 	tr '\t' '/' || echo '?')
 
 # ---------------------------------------------------------------- measuring
-to_ms() {
-	awk -v v="$1" 'BEGIN {
-		n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
-		if (u == "us") n /= 1000; else if (u == "s") n *= 1000; else if (u == "m") n *= 60000
-		printf "%.2f", n }'
-}
 # "lighttpd fcgi mariadbd busy total" CPU ticks now: fcgi is the decisions
 # and hello FastCGI programs together (one target runs at a time).
-CLK_TCK=$(getconf CLK_TCK)
-proc_ticks() {
-	local s
-	s=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0; return; }
-	s=${s##*) }
-	awk '{ print $12 + $13 }' <<<"$s"
-}
 cpu_snapshot() {
-	local p fcgi=0 u n s i w q sq st
+	local p fcgi=0
 	for p in $(children); do
 		case "$(readlink "/proc/$p/exe" 2>/dev/null || true)" in
 		*/retivo-decisions.fcgi* | */hello.fcgi*) fcgi=$((fcgi + $(proc_ticks "$p"))) ;;
 		esac
 	done
-	read -r _ u n s i w q sq st _ </proc/stat
-	echo "$(proc_ticks "$(lighttpd_pid)") $fcgi $(proc_ticks "$(cat "$VAR/run/mysqld.pid")") $((u + n + s + q + sq + st)) $((u + n + s + i + w + q + sq + st))"
+	echo "$(proc_ticks "$(lighttpd_pid)") $fcgi $(proc_ticks "$(mysqld_pid)") $(cpu_totals)"
 }
-# Seconds of user+system CPU of reaped children, from the output of times.
-children_cpu() {
-	awk 'NR == 2 { t = 0; for (i = 1; i <= 2; i++) { split($i, p, "m"); sub(/s$/, "", p[2]); t += p[1] * 60 + p[2] }
-		printf "%.3f", t }' "$1"
-}
-NCPU=$(nproc)
-queries() { mariadb --no-defaults --user=root --socket="$SOCK" -N -e "SHOW GLOBAL STATUS LIKE 'Queries'" | awk '{ print $2 }'; }
+DB_VARS=Queries
 
 ROWS=()
 ERRORS=()
 # bench LABEL CONNS KIND — KIND hello or recommend.
 bench() {
-	local label=$1 conns=$2 kind=$3 out args q0 q1 c0 c1 cpu rps reqs p50 p99 non2xx sockerr lua
+	local label=$1 conns=$2 kind=$3 out args q0 q1 c0 c1 cpu lua
 	out=$VAR/wrk-$((${#ROWS[@]} + 1)).txt
 	if [ "$kind" = hello ]; then
 		args=("$BASE/hello")
@@ -325,23 +186,18 @@ bench() {
 		args=(-s "$HERE/recommend.lua" "$BASE/api/decisions/recommend" -- "$KEY" "$USERS" "$ACTIONS")
 	fi
 	say "$label, $conns connections: warm-up $WARMUP, then $DURATION"
-	wrk -t"$THREADS" -c"$conns" -d"$WARMUP" --timeout "$WRK_TIMEOUT" "${args[@]}" >"$out.warmup" 2>&1 ||
-		die "wrk failed: $(cat "$out.warmup")"
-	q0=$(queries)
+	wrk_run "$WARMUP" "$conns" "$out.warmup" "${args[@]}"
+	q0=$(db_status)
 	c0=$(cpu_snapshot)
-	times >"$out.t0"
-	wrk -t"$THREADS" -c"$conns" -d"$DURATION" --timeout "$WRK_TIMEOUT" --latency "${args[@]}" >"$out" 2>&1 ||
-		die "wrk failed: $(cat "$out")"
-	times >"$out.t1"
+	wrk_measure "$DURATION" "$conns" "$out" "${args[@]}"
 	c1=$(cpu_snapshot)
-	q1=$(queries)
-	rps=$(awk '/^Requests\/sec:/ { print $2 }' "$out")
-	reqs=$(awk '/ requests in / { print $1 }' "$out")
+	q1=$(db_status)
+	wrk_parse "$out"
 	# CPU over the measured run, % of one core: lighttpd, FastCGI, mariadbd,
 	# wrk, everything else on the host (other work skews the figures).
 	# Also the CPU milliseconds per request of the FastCGI programs and mariadbd:
 	# the cost of a request whatever else the host is doing.
-	cpu=$(awk -v b="$c0" -v a="$c1" -v ncpu="$NCPU" -v tck="$CLK_TCK" -v n="${reqs:-0}" \
+	cpu=$(awk -v b="$c0" -v a="$c1" -v ncpu="$NCPU" -v tck="$CLK_TCK" -v n="${WRK_REQS:-0}" \
 		-v w0="$(children_cpu "$out.t0")" -v w1="$(children_cpu "$out.t1")" 'BEGIN {
 		split(b, x, " "); split(a, y, " "); wall = (y[5] - x[5]) / ncpu; if (wall <= 0) wall = 1
 		for (i = 1; i <= 4; i++) d[i] = (y[i] - x[i]) * 100 / wall
@@ -350,22 +206,15 @@ bench() {
 		if (n <= 0) n = 1
 		printf "%.0f|%.0f|%.0f|%.0f|%.0f|%.3f|%.3f", d[1], d[2], d[3], wrk, other,
 			(y[2] - x[2]) * 1000 / tck / n, (y[3] - x[3]) * 1000 / tck / n }')
-	p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' "$out")")
-	p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$out")")
-	non2xx=$(awk -F: '/Non-2xx or 3xx responses/ { gsub(/ /, "", $2); print $2 }' "$out")
-	non2xx=${non2xx:-0}
-	sockerr=$(awk '/Socket errors:/ { gsub(/,/, ""); print $4 + $6 + $8 + $10 }' "$out")
-	sockerr=${sockerr:-0}
-	[ -n "$rps" ] && [ -n "$reqs" ] || die "cannot read wrk's output: $(cat "$out")"
 	if [ "$kind" = recommend ]; then
 		lua=$(sed -n 's/^recommend\.lua: //p' "$out")
 		case "$lua" in *"non200=0 norec=0"*) ;; *) ERRORS+=("$label at $conns: $lua") ;; esac
 	fi
-	if [ "$non2xx" != 0 ] || [ "$sockerr" != 0 ]; then
-		ERRORS+=("$label at $conns: $non2xx non-2xx answers and $sockerr socket errors of $reqs requests")
+	if [ "$WRK_NON2XX" != 0 ] || [ "$WRK_SOCKERR" != 0 ]; then
+		ERRORS+=("$label at $conns: $WRK_NON2XX non-2xx answers and $WRK_SOCKERR socket errors of $WRK_REQS requests")
 	fi
-	ROWS+=("$label|$conns|$rps|$p50|$p99|$reqs|$non2xx|$sockerr|$(awk -v a="$q0" -v b="$q1" -v n="$reqs" \
-		'BEGIN { printf "%.1f", (n > 0 ? (b - a) / n : 0) }')|$cpu")
+	ROWS+=("$label|$conns|$WRK_RPS|$WRK_P50|$WRK_P99|$WRK_REQS|$WRK_NON2XX|$WRK_SOCKERR|$(awk -v a="$q0" -v b="$q1" \
+		-v n="$WRK_REQS" 'BEGIN { printf "%.1f", (n > 0 ? (b - a) / n : 0) }')|$cpu")
 }
 
 bench "GET /hello" 32 hello
@@ -373,7 +222,6 @@ bench "POST /api/decisions/recommend" 32 recommend
 bench "GET /hello" 8 hello
 bench "POST /api/decisions/recommend" 8 recommend
 
-vmhwm() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status" 2>/dev/null || true; }
 DEC_N=0 DEC_MAX=0 DEC_SUM=0
 for p in $(children); do
 	case "$(readlink "/proc/$p/exe" 2>/dev/null || true)" in
@@ -385,13 +233,12 @@ for p in $(children); do
 		;;
 	esac
 done
-MYSQLD_KB=$(vmhwm "$(cat "$VAR/run/mysqld.pid")")
+MYSQLD_KB=$(vmhwm "$(mysqld_pid)")
 DECISIONS=$(sql "SELECT COUNT(*) FROM decisions WHERE tenant_id = '$TENANT'" || echo '?')
 
 # ------------------------------------------------------------------- report
-kib() { awk -v k="${1:-0}" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
 echo
-echo "Retivo recommend benchmark — $(date -u +%Y-%m-%dT%H:%M:%SZ), $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'), $(nproc) CPUs"
+report_head "Retivo recommend benchmark"
 echo "host ${IDLE_BUSY}% busy before the run (of all CPUs); wrk runs on the same host ($THREADS threads)"
 echo "tenant: $U_COUNT users, $EV_COUNT events (generated in $(elapsed "$G0" "$G1") s; retivo-scores --full $(elapsed "$S0" "$S1") s)"
 echo "  stages: $STAGES"
@@ -437,12 +284,7 @@ echo "Peak RSS (VmHWM): retivo-decisions.fcgi max $(kib "$DEC_MAX") over $DEC_N 
 echo "  mariadbd $(kib "$MYSQLD_KB"); decisions logged for the tenant after the runs: $DECISIONS"
 
 if [ ${#ERRORS[@]} -gt 0 ]; then
-	{
-		echo
-		echo '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!'
-		echo '!!! ERRORS DURING THE RUN: the figures are NOT valid'
-		for e in "${ERRORS[@]}"; do echo "!!!   $e"; done
-		echo '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!'
-	}
+	report_errors "ERRORS DURING THE RUN: the figures are NOT valid" "${ERRORS[@]}"
+	report_errors_end
 	exit 2
 fi

@@ -18,7 +18,8 @@
 #   f) build/tests/bench/insert_ceiling   the storage ceiling: multi-row
 #      INSERTs of 100 events straight into MariaDB's events table from
 #      BENCH_INSERT_CONNECTIONS connections, no HTTP in between
-# then stops its stack and removes its directory, whatever happens. The
+# then stops its stack and removes its directory, whatever happens (the
+# stack, ceiling and wrk helpers are tests/bench/lib.sh's). The
 # demo tenant goes to the custom plan with limits no run reaches (requests,
 # tracked events, tracked users), so the figures never include 429s or
 # 402s; any non-2xx answer or socket error is reported loudly, and the
@@ -52,114 +53,35 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-BUILD=${RETIVO_BUILD:-$ROOT/build}
+# shellcheck source=tests/bench/lib.sh
+. "$HERE/lib.sh"
 DURATION=${BENCH_DURATION:-10s}
 WARMUP=${BENCH_WARMUP:-2s}
-THREADS=${BENCH_THREADS:-2}
 CONNS=${BENCH_CONNECTIONS:-32}
 USERS=${BENCH_USERS:-1000}
 INSERT_CONNS=${BENCH_INSERT_CONNECTIONS:-4}
 BATCH=100
-WRK_TIMEOUT=5s
 
-say() { printf 'bench: %s\n' "$*" >&2; }
-die() { say "$*"; exit 1; }
-
-command -v wrk >/dev/null || die "wrk is not installed (Debian package wrk)"
-command -v curl >/dev/null || die "curl is not installed"
+need_tools wrk curl
 
 # ------------------------------------------------------------------- build
 # ./run.sh builds the whole tree (the bench programs included); when the
 # tree is already configured, make sure the benchmark's own programs are
 # current.
-if [ -f "$BUILD/Makefile" ]; then
-	make -s -C "$BUILD" -j"$(nproc)" tests/bench/hello.fcgi tests/bench/insert_ceiling >/dev/null ||
-		die "cannot build $BUILD/tests/bench/hello.fcgi and insert_ceiling"
-fi
+build_programs tests/bench/hello.fcgi tests/bench/insert_ceiling
 
 # ------------------------------------------------------------------- stack
-free_port() {
-	local p
-	for _ in $(seq 1 50); do
-		p=$((20000 + RANDOM % 20000))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-			echo "$p"
-			return 0
-		fi
-	done
-	die "no free port"
-}
+stack_init retivo-bench
+hello_ceiling_conf tests/bench/run.sh
+stack_start
+need_programs tests/bench/hello.fcgi tests/bench/insert_ceiling
 
-VAR=$(mktemp -d /tmp/retivo-bench.XXXXXX)
-PORT=$(free_port)
-BASE=http://127.0.0.1:$PORT
-STARTED=0
-
-# Children of our lighttpd (the FastCGI programs it spawned), one per line.
-lighttpd_pid() { cat "$VAR/run/lighttpd.pid" 2>/dev/null || true; }
-children() {
-	local lp
-	lp=$(lighttpd_pid)
-	[ -n "$lp" ] && pgrep -P "$lp" 2>/dev/null || true
-}
-
-cleanup() {
-	local rc=$? pids p
-	trap - EXIT INT TERM
-	if [ "$STARTED" = 1 ]; then
-		pids=$(children)
-		RETIVO_VAR=$VAR RETIVO_PORT=$PORT "$ROOT/run.sh" stop >/dev/null 2>&1 || true
-		# lighttpd stops its FastCGI programs; make sure, by the pids it had.
-		for p in $pids; do
-			kill -0 "$p" 2>/dev/null && kill "$p" 2>/dev/null || true
-		done
-	fi
-	if [ "${BENCH_KEEP:-0}" = 1 ]; then
-		say "kept $VAR"
-	else
-		rm -rf "$VAR"
-	fi
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-mkdir -p "$VAR/run" "$VAR/log"
-cat >"$VAR/lighttpd-extra.conf" <<EOF
-# Written by tests/bench/run.sh: the hello-world ceiling under the same lighttpd.
-\$HTTP["url"] =~ "^/hello" {
-  fastcgi.server = ( "/" => ((
-    "socket"      => "$VAR/run/hello.sock",
-    "bin-path"    => "$BUILD/tests/bench/hello.fcgi",
-    "max-procs"   => 4,
-    "check-local" => "disable",
-  )) )
-}
-EOF
-
-say "starting a stack in $VAR on port $PORT"
-STARTED=1
-if ! RETIVO_VAR=$VAR RETIVO_PORT=$PORT "$ROOT/run.sh" >"$VAR/start.log" 2>&1; then
-	cat "$VAR/start.log" >&2
-	die "the stack did not start"
-fi
-for prog in hello.fcgi insert_ceiling; do
-	[ -x "$BUILD/tests/bench/$prog" ] || die "no $BUILD/tests/bench/$prog after the build"
-done
-
-demo_field() { sed -n "s/.*\"$1\": *\"\([^\"]*\)\".*/\1/p" "$VAR/demo.json"; }
 KEY=$(demo_field live_key)
 TENANT=$(demo_field tenant_id)
 PARTNER=$(demo_field partner_tenant_id)
 PARTNER_KEY=$(demo_field partner_key)
 [ -n "$KEY" ] && [ -n "$TENANT" ] && [ -n "$PARTNER" ] && [ -n "$PARTNER_KEY" ] ||
 	die "no live_key/tenant_id/partner_key in $VAR/demo.json"
-
-sql() { mariadb --no-defaults --user=root --socket="$VAR/run/mysqld.sock" -N retivo -e "$1"; }
-
-admin() { RETIVO_VAR=$VAR RETIVO_PORT=$PORT "$ROOT/run.sh" job admin "$@"; }
 
 # The demo tenant is on growth (10,000 requests/hour): far too few. Move it
 # (and the partner, used by BENCH_BREAKDOWN) to the custom plan, whose limit
@@ -178,16 +100,12 @@ sql "UPDATE tenants SET api_limit_override = $RL_OVERRIDE, track_limit_override 
 	die "cannot set the custom plan's limit overrides"
 
 # ------------------------------------------------------------------ checks
-code=$(curl -s -o "$VAR/hello.out" -w '%{http_code}' "$BASE/hello")
-[ "$code" = 200 ] || die "GET /hello answered $code: $(cat "$VAR/hello.out")"
+hello_check
 
 AT_URL=$BASE/api/external/action-types
 for name in grant_points send_coupon notify_slack; do
-	code=$(curl -s -o "$VAR/at.out" -w '%{http_code}' -X POST \
-		-H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
-		--data "{\"name\":\"$name\",\"description\":\"bench seed\",\"provider\":\"bench\",\"parameters_schema\":{\"type\":\"object\",\"properties\":{\"amount\":{\"type\":\"integer\",\"minimum\":1}}},\"delivery_webhook\":\"https://hooks.example.com/bench\"}" \
-		"$AT_URL")
-	[ "$code" = 201 ] || die "registering $name answered $code: $(cat "$VAR/at.out")"
+	api_expect 201 POST /api/external/action-types \
+		"{\"name\":\"$name\",\"description\":\"bench seed\",\"provider\":\"bench\",\"parameters_schema\":{\"type\":\"object\",\"properties\":{\"amount\":{\"type\":\"integer\",\"minimum\":1}}},\"delivery_webhook\":\"https://hooks.example.com/bench\"}"
 done
 
 rl_header() { # header name, from one authenticated GET
@@ -201,31 +119,16 @@ say "demo tenant $TENANT on the custom plan: ${RL_LIMIT:-?} requests/hour"
 
 EMIT_URL=$BASE/api/external/events/emit
 BATCH_URL=$BASE/api/external/events
-code=$(curl -s -D "$VAR/emit.hdr" -o "$VAR/emit.out" -w '%{http_code}' -X POST \
-	-H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
-	--data '{"type":"custom.bench.tick","user_id":"u-0","data":{"n":1}}' "$EMIT_URL")
-[ "$code" = 200 ] && grep -q '"accepted": *1' "$VAR/emit.out" ||
-	die "emitting one event answered $code: $(cat "$VAR/emit.out")"
-TRACK_LIMIT=$(tr -d '\r' <"$VAR/emit.hdr" | sed -n 's/^X-RateLimit-Limit: *//Ip')
+api_expect 200 POST /api/external/events/emit '{"type":"custom.bench.tick","user_id":"u-0","data":{"n":1}}'
+grep -q '"accepted": *1' "$VAR/api.out" || die "emitting one event answered: $(cat "$VAR/api.out")"
+TRACK_LIMIT=$(tr -d '\r' <"$VAR/api.hdr" | sed -n 's/^X-RateLimit-Limit: *//Ip')
 [ "$TRACK_LIMIT" = "$RL_OVERRIDE" ] ||
 	say "WARNING: the API reports a track limit of ${TRACK_LIMIT:-?}/hour, not $RL_OVERRIDE: a long run may see 429s"
 
 # ---------------------------------------------------------------- measuring
-CLK_TCK=$(getconf CLK_TCK)
-
-# utime+stime ticks of one pid (all threads), 0 when gone.
-proc_ticks() {
-	local s
-	s=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0; return; }
-	s=${s##*) }
-	awk '{ print $12 + $13 }' <<<"$s"
-}
-
 # "lighttpd fcgi_hello fcgi_external mariadbd busy total" ticks, now.
 cpu_snapshot() {
-	local lp mp p exe hello=0 ext=0 t
-	lp=$(lighttpd_pid)
-	mp=$(cat "$VAR/run/mysqld.pid" 2>/dev/null || echo 0)
+	local p exe hello=0 ext=0 t
 	for p in $(children); do
 		exe=$(readlink "/proc/$p/exe" 2>/dev/null || true)
 		t=$(proc_ticks "$p")
@@ -234,22 +137,13 @@ cpu_snapshot() {
 		*/retivo-external.fcgi* | */retivo-events.fcgi*) ext=$((ext + t)) ;;
 		esac
 	done
-	read -r _ u n s i w q sq st _ </proc/stat
-	echo "$(proc_ticks "$lp") $hello $ext $(proc_ticks "$mp") $((u + n + s + q + sq + st)) $((u + n + s + i + w + q + sq + st))"
+	echo "$(proc_ticks "$(lighttpd_pid)") $hello $ext $(proc_ticks "$(mysqld_pid)") $(cpu_totals)"
 }
 
-# The status counters below, space-separated in this order, now.
+# The status counters db_status (lib.sh) reads, in this order.
 DB_VARS="Queries Com_stmt_prepare Innodb_row_lock_waits Innodb_row_lock_time
 	Com_select Com_insert Com_update Com_delete Com_begin Com_commit Com_rollback
 	Com_admin_commands Handler_write Handler_update Innodb_data_fsyncs"
-db_status() {
-	mariadb --no-defaults --user=root --socket="$VAR/run/mysqld.sock" -N -e \
-		"SHOW GLOBAL STATUS WHERE Variable_name IN
-		 ($(printf "'%s'," $DB_VARS | sed 's/,$//'))" \
-		2>/dev/null | awk -v names="$(echo $DB_VARS)" '{ v[$1] = $2 } END {
-		n = split(names, k, " ")
-		for (i = 1; i <= n; i++) printf "%s%d", (i > 1 ? " " : ""), v[k[i]] }'
-}
 
 # Rows of the bench tenant's events table, once it stops changing: requests
 # still in flight when wrk stops are finished by lighttpd and the FastCGI
@@ -274,34 +168,6 @@ duration_s() {
 		n = int(n + 0.5); printf "%d", (n < 1 ? 1 : n) }'
 }
 
-# Busy % of all CPUs over one second, before anything of ours runs: other
-# work on the host (a build, another stack's tests) skews every figure.
-host_busy() {
-	local a b
-	read -r _ u n s i w q sq st _ </proc/stat
-	a="$((u + n + s + q + sq + st)) $((u + n + s + i + w + q + sq + st))"
-	sleep 1
-	read -r _ u n s i w q sq st _ </proc/stat
-	b="$((u + n + s + q + sq + st)) $((u + n + s + i + w + q + sq + st))"
-	awk -v a="$a" -v b="$b" 'BEGIN { split(a, x, " "); split(b, y, " ")
-		t = y[2] - x[2]; printf "%.0f", (t > 0 ? (y[1] - x[1]) * 100 / t : 0) }'
-}
-
-# Seconds of user+system CPU of reaped children, from the output of times.
-children_cpu() {
-	awk 'NR == 2 { t = 0; for (i = 1; i <= 2; i++) { split($i, p, "m"); sub(/s$/, "", p[2]); t += p[1] * 60 + p[2] }
-		printf "%.3f", t }' "$1"
-}
-
-# Latency as wrk prints it (us, ms, s, m) to milliseconds.
-to_ms() {
-	awk -v v="$1" 'BEGIN {
-		n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
-		if (u == "us") n /= 1000; else if (u == "s") n *= 1000; else if (u == "m") n *= 60000
-		printf "%.2f", n }'
-}
-
-NCPU=$(nproc)
 ROWS=()
 CPU_ROWS=()
 DB_ROWS=()
@@ -310,10 +176,7 @@ EV_ROWS=()
 CEILING_ROW=
 ERRORS=()
 WARNINGS=()
-IDLE_BUSY=$(host_busy)
-if [ "$IDLE_BUSY" -gt 15 ]; then
-	say "WARNING: the host is already ${IDLE_BUSY}% busy before the benchmark; figures will be low"
-fi
+warn_host_busy
 
 # bench LABEL URL KIND EXPECT — KIND is plain, auth, post (the live key),
 # badkey (well-formed, unknown), partner (the partner key, which lacks the
@@ -350,35 +213,22 @@ bench() {
 		[ "$code" = "$expect" ] || die "$label answered $code, expected $expect: $(cat "$out.curl")"
 	fi
 	say "$label: warm-up $WARMUP, then $DURATION"
-	wrk -t"$THREADS" -c"$CONNS" -d"$WARMUP" --timeout "$WRK_TIMEOUT" "${args_w[@]}" \
-		>"$out.warmup" 2>&1 || die "wrk failed: $(cat "$out.warmup")"
-	wu_non2xx=$(awk -F: '/Non-2xx or 3xx responses/ { gsub(/ /, "", $2); print $2 }' "$out.warmup")
-	if [ "$expect" -lt 400 ] && [ -n "$wu_non2xx" ] && [ "$wu_non2xx" != 0 ]; then
+	wrk_run "$WARMUP" "$CONNS" "$out.warmup" "${args_w[@]}"
+	wu_non2xx=$(wrk_non2xx "$out.warmup")
+	if [ "$expect" -lt 400 ] && [ "$wu_non2xx" != 0 ]; then
 		WARNINGS+=("$label: $wu_non2xx non-2xx answers during the (unmeasured) warm-up")
 	fi
 	if [ "$epr" -gt 0 ]; then ev_before=$(settled_events); fi
 	before=$(cpu_snapshot)
 	dbb=$(db_status)
-	# times (a builtin, in this shell) reports the CPU of reaped children:
-	# between the two calls that is wrk alone.
-	times >"$out.t0"
-	wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --timeout "$WRK_TIMEOUT" --latency "${args_m[@]}" \
-		>"$out" 2>&1 || die "wrk failed: $(cat "$out")"
-	times >"$out.t1"
+	wrk_measure "$DURATION" "$CONNS" "$out" "${args_m[@]}"
 	after=$(cpu_snapshot)
 	dba=$(db_status)
 
 	local rps reqs p50 p99 non2xx sockerr secs
-	rps=$(awk '/^Requests\/sec:/ { print $2 }' "$out")
-	reqs=$(awk '/ requests in / { print $1 }' "$out")
-	secs=$(awk '/ requests in / { sub(/s,$/, "", $4); print $4 }' "$out")
-	p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' "$out")")
-	p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$out")")
-	non2xx=$(awk -F: '/Non-2xx or 3xx responses/ { gsub(/ /, "", $2); print $2 }' "$out")
-	non2xx=${non2xx:-0}
-	sockerr=$(awk '/Socket errors:/ { gsub(/,/, ""); print $4 + $6 + $8 + $10 }' "$out")
-	sockerr=${sockerr:-0}
-	[ -n "$rps" ] || die "cannot read wrk's output: $(cat "$out")"
+	wrk_parse "$out"
+	rps=$WRK_RPS reqs=$WRK_REQS secs=$WRK_SECS p50=$WRK_P50 p99=$WRK_P99
+	non2xx=$WRK_NON2XX sockerr=$WRK_SOCKERR
 	ROWS+=("$label|$rps|$p50|$p99|$non2xx|$sockerr|$reqs|$expect|$epr")
 	if [ "$epr" -gt 0 ]; then
 		# What wrk saw answered against what the events table gained.
@@ -494,7 +344,6 @@ if [ "${BENCH_BREAKDOWN:-0}" = 1 ]; then
 fi
 
 # Peak RSS (VmHWM) of what served the run, read before the stack stops.
-vmhwm() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status" 2>/dev/null || true; }
 EXT_N=0 EXT_MAX=0 EXT_SUM=0 HELLO_MAX=0 EVT_N=0 EVT_MAX=0 EVT_SUM=0
 for p in $(children); do
 	exe=$(readlink "/proc/$p/exe" 2>/dev/null || true)
@@ -512,7 +361,7 @@ for p in $(children); do
 	*/hello.fcgi*) if [ "$kb" -gt "$HELLO_MAX" ]; then HELLO_MAX=$kb; fi ;;
 	esac
 done
-MYSQLD_KB=$(vmhwm "$(cat "$VAR/run/mysqld.pid")")
+MYSQLD_KB=$(vmhwm "$(mysqld_pid)")
 LIGHTTPD_KB=$(vmhwm "$(lighttpd_pid)")
 RL_REMAINING=$(rl_header X-RateLimit-Remaining)
 AT_COUNT=$(sql "SELECT COUNT(*) FROM action_types WHERE tenant_id = '$TENANT'" 2>/dev/null || echo '?')
@@ -530,11 +379,10 @@ status_codes() { # request line prefix
 }
 
 # ------------------------------------------------------------------- report
-kib() { awk -v k="${1:-0}" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
 CEIL=$(cut -d'|' -f2 <<<"${ROWS[0]}")
 
 echo
-echo "Retivo benchmark — $(date -u +%Y-%m-%dT%H:%M:%SZ), $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'), $NCPU CPUs"
+report_head "Retivo benchmark"
 echo "host ${IDLE_BUSY}% busy before the run (of all CPUs); wrk runs on the same host"
 echo "wrk: $THREADS threads, $CONNS connections, $DURATION measured after $WARMUP warm-up per target"
 echo
@@ -645,16 +493,13 @@ fi
 
 if [ ${#ERRORS[@]} -gt 0 ]; then
 	{
-		echo
-		echo '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!'
-		echo '!!! THIS RUN HAD ERRORS: the figures above are NOT valid'
-		for e in "${ERRORS[@]}"; do echo "!!!   $e"; done
+		report_errors "THIS RUN HAD ERRORS: the figures above are NOT valid" "${ERRORS[@]}"
 		echo '!!!'
 		echo '!!! last lines of log/fcgi-stderr.log:'
 		tail -n 15 "$VAR/log/fcgi-stderr.log" 2>/dev/null | sed 's/^/!!!   /'
 		echo '!!! last lines of log/lighttpd-error.log:'
 		tail -n 10 "$VAR/log/lighttpd-error.log" 2>/dev/null | sed 's/^/!!!   /'
-		echo '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!'
+		report_errors_end
 	}
 	exit 2
 fi

@@ -41,7 +41,8 @@
 #      the users of those events
 #   d) retivo-scores --now T+2min         nothing new: should score no one
 # with MariaDB's CPU, statements and rows read during each run, and prints
-# a table. The stack stops and its directory goes, whatever happens.
+# a table. The stack stops and its directory goes, whatever happens (the
+# stack, tenant and measuring helpers are tests/bench/lib.sh's).
 #
 # Environment:
 #   BENCH_USERS       generated users (default 100000)
@@ -60,8 +61,8 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-BUILD=${RETIVO_BUILD:-$ROOT/build}
+# shellcheck source=tests/bench/lib.sh
+. "$HERE/lib.sh"
 USERS=${BENCH_USERS:-100000}
 EVENTS=${BENCH_EVENTS:-5000000}
 NEW_EVENTS=${BENCH_NEW_EVENTS:-10000}
@@ -72,16 +73,13 @@ TARGET_FULL=60
 TARGET_INCR=2
 NEW_USERS=50		# users first seen in the incremental events
 
-say() { printf 'bench: %s\n' "$*" >&2; }
-die() { say "$*"; exit 1; }
-
 for v in USERS EVENTS NEW_EVENTS; do
 	[[ ${!v} =~ ^[1-9][0-9]{0,8}$ ]] || die "BENCH_$v must be a positive integer below 10^9: ${!v}"
 done
 [ -z "$BATCH" ] || [[ $BATCH =~ ^[1-9][0-9]{0,5}$ ]] || die "BENCH_BATCH must be a positive integer: $BATCH"
 [ "$EVENTS" -ge $((2 * USERS)) ] || die "BENCH_EVENTS must be at least twice BENCH_USERS (every user gets events)"
 [ "$EVENTS" -le 200000000 ] || die "BENCH_EVENTS is at most 200,000,000"
-command -v curl >/dev/null || die "curl is not installed"
+need_tools curl
 
 # T, T+1min, T+2min and the start of the span, as SQL DATETIMEs and as the
 # job's --now.
@@ -98,14 +96,7 @@ SPAN=$((DAYS * 86400))
 	say "WARNING: $NOW_ISO and $NOW2_ISO are on different UTC days: the job's daily pass will run"
 
 # ------------------------------------------------------------------- build
-if [ -f "$BUILD/Makefile" ]; then
-	make -s -C "$BUILD" -j"$(nproc)" jobs/retivo-scores jobs/retivo-admin >"/tmp/bench-scores-make.$$" 2>&1 || {
-		cat "/tmp/bench-scores-make.$$" >&2
-		rm -f "/tmp/bench-scores-make.$$"
-		die "cannot build $BUILD/jobs/retivo-scores"
-	}
-	rm -f "/tmp/bench-scores-make.$$"
-fi
+build_programs jobs/retivo-scores jobs/retivo-admin
 SCORES=$BUILD/jobs/retivo-scores
 
 # Peak RSS of a job: GNU time (Debian package time), installed when we are
@@ -118,80 +109,20 @@ fi
 [ -x "$GNU_TIME" ] || say "no $GNU_TIME: a job's peak RSS is sampled from /proc every 50 ms"
 
 # ------------------------------------------------------------------- stack
-free_port() {
-	local p
-	for _ in $(seq 1 50); do
-		p=$((20000 + RANDOM % 20000))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-			echo "$p"
-			return 0
-		fi
-	done
-	die "no free port"
-}
-
-VAR=$(mktemp -d /tmp/retivo-bench-scores.XXXXXX)
-PORT=$(free_port)
-BASE=http://127.0.0.1:$PORT
-STARTED=0
 JOB_PID=
-
-cleanup() {
-	local rc=$? pids p lp
-	trap - EXIT INT TERM
-	# An interrupted job run first: GNU time and the job under it.
-	if [ -n "$JOB_PID" ]; then
-		for p in $(pgrep -P "$JOB_PID" 2>/dev/null || true) "$JOB_PID"; do
-			kill "$p" 2>/dev/null || true
-		done
-	fi
-	if [ "$STARTED" = 1 ]; then
-		lp=$(cat "$VAR/run/lighttpd.pid" 2>/dev/null || true)
-		pids=
-		[ -z "$lp" ] || pids=$(pgrep -P "$lp" 2>/dev/null || true)
-		RETIVO_VAR=$VAR RETIVO_PORT=$PORT "$ROOT/run.sh" stop >/dev/null 2>&1 || true
-		# lighttpd stops its FastCGI programs; make sure, by the pids it had.
-		for p in $pids; do
-			if kill -0 "$p" 2>/dev/null; then kill "$p" 2>/dev/null || true; fi
-		done
-	fi
-	if [ "${BENCH_KEEP:-0}" = 1 ]; then
-		say "kept $VAR"
-	else
-		rm -rf "$VAR"
-	fi
-	exit "$rc"
+# An interrupted job run: GNU time and the job under it.
+stack_on_exit() {
+	local p
+	[ -n "$JOB_PID" ] || return 0
+	for p in $(pgrep -P "$JOB_PID" 2>/dev/null || true) "$JOB_PID"; do
+		kill "$p" 2>/dev/null || true
+	done
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# Busy % of all CPUs over one second, before anything of ours runs: other
-# work on the host (a build, another stack's tests) skews every figure.
-host_busy() {
-	local a b u n s i w q sq st
-	read -r _ u n s i w q sq st _ </proc/stat
-	a="$((u + n + s + q + sq + st)) $((u + n + s + i + w + q + sq + st))"
-	sleep 1
-	read -r _ u n s i w q sq st _ </proc/stat
-	b="$((u + n + s + q + sq + st)) $((u + n + s + i + w + q + sq + st))"
-	awk -v a="$a" -v b="$b" 'BEGIN { split(a, x, " "); split(b, y, " ")
-		t = y[2] - x[2]; printf "%.0f", (t > 0 ? (y[1] - x[1]) * 100 / t : 0) }'
-}
-IDLE_BUSY=$(host_busy)
-[ "$IDLE_BUSY" -le 15 ] ||
-	say "WARNING: the host is already ${IDLE_BUSY}% busy before the benchmark; figures will be worse"
-
-say "starting a stack in $VAR on port $PORT"
-STARTED=1
+stack_init retivo-bench-scores
+warn_host_busy
 # The working set (users and the per-user event indexes) should fit the
 # buffer pool, as it would on a database sized for this tenant.
-POOL=${BENCH_DB_POOL:-4G}
-say "MariaDB InnoDB buffer pool: $POOL (BENCH_DB_POOL)"
-if ! RETIVO_DB_POOL=$POOL RETIVO_BUILD=$BUILD RETIVO_VAR=$VAR RETIVO_PORT=$PORT "$ROOT/run.sh" >"$VAR/start.log" 2>&1; then
-	cat "$VAR/start.log" >&2
-	die "the stack did not start"
-fi
+stack_start "${BENCH_DB_POOL:-4G}"
 [ -x "$SCORES" ] || die "no $SCORES after the build"
 PLACEHOLDER=0
 if grep -qa 'not yet written' "$SCORES"; then
@@ -199,26 +130,10 @@ if grep -qa 'not yet written' "$SCORES"; then
 	say "WARNING: $SCORES is still a placeholder: only the generation is measured"
 fi
 
-SOCK=$VAR/run/mysqld.sock
-sql() { mariadb --no-defaults --user=root --socket="$SOCK" -N retivo -e "$1"; }
-sql_in() { mariadb --no-defaults --user=root --socket="$SOCK" -N retivo; }	# one session
-admin() { RETIVO_BUILD=$BUILD RETIVO_VAR=$VAR RETIVO_PORT=$PORT "$ROOT/run.sh" job admin "$@"; }
-json_str() { sed -n "s/.*\"$1\": *\"\([^\"]*\)\".*/\1/p" | head -n 1; }
-MYSQLD_PID=$(cat "$VAR/run/mysqld.pid")
+MYSQLD_PID=$(mysqld_pid)
 
 # ------------------------------------------------------------------ tenant
-SUFFIX=$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
-admin tenant create --name "Scores Bench" --slug "scores-bench-$SUFFIX" --plan custom \
-	--role standalone >"$VAR/tenant.json" 2>&1 || die "cannot create the tenant: $(cat "$VAR/tenant.json")"
-TENANT=$(json_str id <"$VAR/tenant.json")
-[ -n "$TENANT" ] || die "no tenant id in $(cat "$VAR/tenant.json")"
-admin key create --tenant "$TENANT" --mode live --scopes full --label scores-bench \
-	>"$VAR/key.json" 2>&1 || die "cannot create a key: $(cat "$VAR/key.json")"
-KEY=$(json_str api_key <"$VAR/key.json")
-[ -n "$KEY" ] || die "no api_key in $(cat "$VAR/key.json")"
-# The custom plan's limits are the tenant's own: far above anything here.
-sql "UPDATE tenants SET tracked_user_limit = 4000000000, api_limit_override = 4000000000,
-	track_limit_override = 4000000000 WHERE id = '$TENANT'" || die "cannot raise the tenant's limits"
+bench_tenant "Scores Bench" scores-bench
 
 # Every event named here is among the generated names below, at various
 # frequencies; seats_used is a generated trait (0-12).
@@ -243,18 +158,12 @@ SETTINGS='{
     {"key": "seat_limit", "trait": "seats_used", "threshold": 10, "weight": 0.8}
   ]
 }'
-code=$(curl -s -o "$VAR/settings.out" -w '%{http_code}' -X PATCH \
-	-H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
-	--data "$SETTINGS" "$BASE/api/settings")
-[ "$code" = 200 ] || die "PATCH /api/settings answered $code: $(cat "$VAR/settings.out")"
+api_expect 200 PATCH /api/settings "$SETTINGS"
 
 # -------------------------------------------------------------- generation
-now_s() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 # A 32-bit hash as a fraction in [0, 1): the n-th 8 hex digits of an MD5
-# column, or a CRC32.
+# column (crc_u, lib.sh, for a CRC32).
 md5_u() { echo "(CONV(SUBSTR($1, $((($2 - 1) * 8 + 1)), 8), 16, 10) / 4294967296)"; }
-crc_u() { echo "(CRC32($1) / 4294967296)"; }
 
 # Event names and weights (per mille). A user draws from the first BASIC
 # to all 1000 of them, so the first names are everyone's and the last
@@ -389,8 +298,6 @@ read -r U_COUNT U_MIN U_MED U_MAX U_QUIET14 U_QUIET30 U_NEW14 <<<"$(sql "SELECT 
 DATA_MB=$(sql "SELECT ROUND(SUM(data_length + index_length) / 1048576) FROM information_schema.tables
 	WHERE table_schema = 'retivo' AND table_name IN ('events', 'users')")
 BUFFER_POOL_MB=$(sql "SELECT @@innodb_buffer_pool_size DIV 1048576")
-vmhwm() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status" 2>/dev/null || true; }
-vmrss() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || true; }
 MYSQLD_GEN_HWM=$(vmhwm "$MYSQLD_PID")
 EXTRA_S=
 if [ -n "${BENCH_SQL:-}" ]; then
@@ -402,26 +309,8 @@ if [ -n "${BENCH_SQL:-}" ]; then
 fi
 
 # ---------------------------------------------------------------- measuring
-CLK_TCK=$(getconf CLK_TCK)
-# utime+stime ticks of one pid (all threads), 0 when gone.
-proc_ticks() {
-	local s
-	s=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0; return; }
-	s=${s##*) }
-	awk '{ print $12 + $13 }' <<<"$s"
-}
-
 DB_VARS="Queries Com_select Com_insert Com_update Rows_read Handler_read_key Handler_write
 	Handler_update Innodb_buffer_pool_reads Innodb_row_lock_waits"
-# shellcheck disable=SC2086 # DB_VARS is split into words on purpose
-db_status() {
-	mariadb --no-defaults --user=root --socket="$SOCK" -N -e \
-		"SHOW GLOBAL STATUS WHERE Variable_name IN
-		 ($(printf "'%s'," $DB_VARS | sed 's/,$//'))" |
-		awk -v names="${DB_VARS//[$'\t\n']/ }" '{ v[$1] = $2 } END {
-		n = split(names, k, " ")
-		for (i = 1; i <= n; i++) printf "%s%d", (i > 1 ? " " : ""), v[k[i]] }'
-}
 
 # A number field of the summary line ("" when absent).
 jnum() { sed -n "s/.*\"$1\": *\([0-9.]*\).*/\1/p" <<<"$2" | head -n 1; }
@@ -548,9 +437,8 @@ fi
 MYSQLD_HWM=$(vmhwm "$MYSQLD_PID")
 
 # ------------------------------------------------------------------- report
-kib() { awk -v k="${1:-0}" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
 echo
-echo "Retivo scores benchmark — $(date -u +%Y-%m-%dT%H:%M:%SZ), $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'), $(nproc) CPUs"
+report_head "Retivo scores benchmark"
 echo "host ${IDLE_BUSY}% busy before the run (of all CPUs); InnoDB buffer pool ${BUFFER_POOL_MB} MiB"
 echo
 echo "Generated tenant $TENANT (T = $NOW_ISO):"
@@ -618,12 +506,7 @@ echo
 echo "Peak RSS (VmHWM): mariadbd $(kib "$MYSQLD_HWM") ($(kib "$MYSQLD_GEN_HWM") after the generation)"
 
 if [ ${#ERRORS[@]} -gt 0 ]; then
-	{
-		echo
-		echo '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!'
-		echo '!!! A JOB RUN FAILED: its figures are NOT valid'
-		for e in "${ERRORS[@]}"; do echo "!!!   $e"; done
-		echo '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!'
-	}
+	report_errors "A JOB RUN FAILED: its figures are NOT valid" "${ERRORS[@]}"
+	report_errors_end
 	exit 2
 fi
