@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "activity.h"
 #include "conf.h"
 #include "crypto.h"
 #include "db.h"
@@ -19,6 +20,7 @@
 #include "endpoint.h"
 #include "event.h"
 #include "ids.h"
+#include "intervention_send.h"
 #include "jsonout.h"
 #include "log.h"
 #include "page.h"
@@ -134,6 +136,19 @@ static struct db_stmt ep_cancel_deliveries = DB_STMT(
     "UPDATE deliveries SET state = 'failed', last_error = 'endpoint deleted', updated_at = ? "
     "WHERE tenant_id = ? AND endpoint_id = ? AND state = 'pending'");
 
+/* The pending deliveries that carry an activity or an intervention: their
+ * object must learn that this delivery will never happen. */
+static struct db_stmt ep_pending_objects = DB_STMT(
+    "SELECT id, kind, action_id FROM deliveries "
+    "WHERE tenant_id = ? AND endpoint_id = ? AND state = 'pending' "
+    "AND kind IN ('activity', 'intervention') AND action_id IS NOT NULL");
+
+struct ep_pending {
+	unsigned long long	id;
+	int			is_activity;
+	char			object_id[48];
+};
+
 static struct db_stmt ep_target = DB_STMT(
     "SELECT url, secret_enc FROM webhook_endpoints WHERE tenant_id = ? AND id = ?");
 
@@ -215,10 +230,52 @@ endpoint_list(const char *tenant_id, int limit, const char *cursor, int *has_mor
 	return page_list(&ep_page, tenant_id, cursor, limit, has_more, ep_row_json);
 }
 
+/*
+ * Reads the pending activity and intervention deliveries of endpoint id
+ * into a malloc'd array (*n entries; the caller frees it). 0 or -1.
+ */
+static int
+ep_pending_read(const char *tenant_id, const char *id, struct ep_pending **out, size_t *n)
+{
+	struct ep_pending *v = NULL, *grown;
+	size_t cap = 0;
+	int f;
+
+	*out = NULL;
+	*n = 0;
+	if (db_exec(&ep_pending_objects, "ss", tenant_id, id) != 0)
+		return -1;
+	while ((f = db_fetch(&ep_pending_objects)) == 1) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			if ((grown = realloc(v, cap * sizeof(*v))) == NULL) {
+				log_err("endpoint: out of memory reading pending deliveries");
+				f = -1;
+				break;
+			}
+			v = grown;
+		}
+		v[*n].id = (unsigned long long)db_col_int(&ep_pending_objects, 0);
+		v[*n].is_activity = strcmp(db_col(&ep_pending_objects, 1), "activity") == 0;
+		db_col_copy(&ep_pending_objects, 2, v[*n].object_id, sizeof(v[*n].object_id));
+		(*n)++;
+	}
+	db_done(&ep_pending_objects);
+	if (f < 0) {
+		free(v);
+		*n = 0;
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
 int
 endpoint_delete(const char *tenant_id, const char *id, int64_t now, long long *cancelled)
 {
+	struct ep_pending *pending = NULL;
 	char ts[TIME_SQL_SIZE];
+	size_t npending = 0, i;
 	int rc = -1;
 
 	*cancelled = 0;
@@ -233,14 +290,26 @@ endpoint_delete(const char *tenant_id, const char *id, int64_t now, long long *c
 		goto out;
 	}
 	db_done(&ep_delete);
+	if (ep_pending_read(tenant_id, id, &pending, &npending) != 0)
+		goto out;
 	if (db_exec(&ep_cancel_deliveries, "sss", ts, tenant_id, id) != 0)
 		goto out;
 	*cancelled = (long long)db_affected(&ep_cancel_deliveries);
 	db_done(&ep_cancel_deliveries);
+	/* The same moves as a delivery that finally failed: an activity with
+	 * no other live delivery becomes FAILED, a sent webhook intervention
+	 * failed — rather than waiting forever in DISPATCHED or sent. */
+	for (i = 0; i < npending; i++)
+		if ((pending[i].is_activity ?
+		    activity_delivery_failed(tenant_id, pending[i].object_id, pending[i].id, now) :
+		    isend_delivery_failed(tenant_id, pending[i].object_id, pending[i].id, now)) != 0)
+			goto out;
+	free(pending);
 	if (db_commit() != 0)
 		return -1;
 	return 0;
 out:
+	free(pending);
 	db_rollback();
 	return rc;
 }

@@ -77,7 +77,10 @@ struct json_object *endpoint_list(const char *tenant_id, int limit, const char *
 
 /*
  * Deletes the endpoint and, in the same transaction, fails its pending
- * deliveries (last_error "endpoint deleted"; *cancelled says how many).
+ * deliveries (last_error "endpoint deleted"; *cancelled says how many),
+ * moving what they carried as a final delivery failure would: an
+ * activity with no other live delivery becomes FAILED, a sent webhook
+ * intervention failed.
  * A delivery a dispatcher already holds under lease may still be sent
  * once. Returns 0, 1 not found, -1 on error.
  */

@@ -233,6 +233,40 @@ provider(const struct fixture *t, const char *path, const char *more_settings)
 	return rc;
 }
 
+/*
+ * Deleting the only provider endpoint while an activity's delivery is
+ * still pending fails that activity (it would otherwise stay DISPATCHED
+ * for ever), the same move as a delivery that finally failed.
+ */
+static void
+check_endpoint_deleted(void)
+{
+	struct fixture T;
+	struct resp r;
+	char shop[64], id[64], wh[64], path[160];
+
+	if (!ok(fixture_tenant(&T, "scale", "standalone") == 0 && provider(&T, "/del", "") == 0 &&
+	    commerce_fixture(T.key, "{\"name\":\"Del\"," CONTACTS "}", shop) == 0 &&
+	    activity_fixture(T.key, shop, "del", "\"type\":\"TASK\",\"channel\":\"SALESMAN\","
+	    "\"scheduled_at\":\"2020-01-01T00:00:00Z\"", id, NULL) == 0,
+	    "endpoint deleted: tenant, provider, commerce and a due activity"))
+		return;
+	job_run("activities", "--now 2030-01-01T00:00:00Z");
+	ok(strcmp(status_of(T.key, id), "DISPATCHED") == 0 && deliveries_of(id) == 1,
+	    "endpoint deleted: the activity is DISPATCHED with one pending delivery (%s)",
+	    job_output());
+	api(&r, "GET", "/api/activities/settings", T.key, NULL);
+	snprintf(wh, sizeof(wh), "%s", nz(jstr(&r, "settings.provider.endpoint_ids.0")));
+	resp_free(&r);
+	snprintf(path, sizeof(path), "/api/webhooks/endpoints/%s", wh);
+	api(&r, "DELETE", path, T.key, NULL);
+	ok(r.status == 200, "endpoint deleted: DELETE %s (%ld %s)", path, r.status, r.body);
+	resp_free(&r);
+	ok(strcmp(status_of(T.key, id), "FAILED") == 0,
+	    "endpoint deleted: its pending delivery failed, so did the activity (%s)",
+	    status_of(T.key, id));
+}
+
 void
 activities_dispatch_checks(const struct fixture *f, const struct fixture *g)
 {
@@ -425,4 +459,5 @@ activities_dispatch_checks(const struct fixture *f, const struct fixture *g)
 	    "retry: an UNRESOLVED activity not yet due returns to READY when it resolves (%s)",
 	    r.body);
 	resp_free(&r);
+	check_endpoint_deleted();
 }
