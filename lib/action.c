@@ -15,6 +15,7 @@
 #include "decision.h"
 #include "delivery.h"
 #include "ids.h"
+#include "intervention_send.h"
 #include "jsonout.h"
 #include "log.h"
 #include "page.h"
@@ -446,6 +447,10 @@ action_expire(const char *tenant_id, const char *action_id, int64_t now)
 	moved = db_affected(&act_to_expired) > 0;
 	db_done(&act_to_expired);
 	if (moved && delivery_fail_action(tenant_id, action_id, "expired", now) != 0)
+		goto fail;
+	/* An intervention that created the action fails with it, as when the
+	 * platform refuses it, rather than staying "sent" for ever. */
+	if (moved && isend_action_failed(tenant_id, action_id, now) != 0)
 		goto fail;
 	return db_commit() == 0 ? moved : -1;
 fail:

@@ -152,6 +152,18 @@ dc_action(const struct fixture *a)
 	ok(strcmp(dh_col(id2, "status"), "failed") == 0 && dh_moves(id2, "sent", "failed") == 1,
 	    "the platform refused the action (410): the intervention failed (%s)",
 	    dh_col(id2, "last_error"));
+
+	/* The action expires undelivered (its type's one-day TTL passes with
+	 * no dispatch run): the intervention fails with it. */
+	dh_int(id2, a->tenant_id, user, "external_action", "2030-02-02 00:20:00", 0, 0);
+	sql_query(NULL, 0, "UPDATE interventions SET action_type = 'dl_points', parameters = "
+	    "'{\"points\": 7}' WHERE id = '%s';", id2);
+	job_run("deliver", "--now 2030-02-02T00:20:00Z");
+	ok(strcmp(dh_col(id2, "status"), "sent") == 0, "expiry: the intervention's action is sent");
+	job_run("expire", "--now 2030-02-04T00:00:00Z");
+	ok(strcmp(dh_col(id2, "status"), "failed") == 0 && dh_moves(id2, "sent", "failed") == 1,
+	    "expiry: the action expired undelivered, the intervention failed (%s; %s)",
+	    dh_col(id2, "status"), job_output());
 }
 
 static void
