@@ -154,7 +154,7 @@ customers_create(struct http_req *r)
 	plan = p >= 0 ? plans[p] : r->auth.plan;
 	rc = partner_customer_create(r->auth.tenant_id, name, slug, plan, limit,
 	    config ? json_object_to_json_string_ext(config, JSON_C_TO_STRING_PLAIN) : NULL,
-	    r->now, id, key, &shared);
+	    r->auth.test_mode, r->now, id, key, &shared);
 	if (rc == 1) {
 		http_error_field(r, 409, "duplicate", "slug", "slug: a tenant with this slug exists");
 		return;

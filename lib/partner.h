@@ -105,14 +105,16 @@ void partner_mapset_free(struct partner_mapset *ms);
 /*
  * Creates a customer tenant of the partner in one transaction: the tenant
  * (role customer, parent partner_id), its config (JSON text, may be NULL),
- * a full-scope live API key (written to key_out, AUTH_KEY_LEN + 1 bytes)
+ * a full-scope API key (written to key_out, AUTH_KEY_LEN + 1 bytes) of the
+ * calling key's mode (test_mode: a partner testing with rt_test_ gets an
+ * rt_test_ customer key, so its test runs never hold a live credential)
  * and the share of every active integration of the partner
  * (*integrations_shared). Returns 0 with the new id in id_out, 1 when the
  * slug is taken, -1 on error (logged; nothing created).
  */
 int partner_customer_create(const char *partner_id, const char *name, const char *slug,
-    const char *plan, long long tracked_user_limit, const char *config, int64_t now,
-    char id_out[37], char *key_out, long long *integrations_shared);
+    const char *plan, long long tracked_user_limit, const char *config, int test_mode,
+    int64_t now, char id_out[37], char *key_out, long long *integrations_shared);
 
 /* Whether customer_id is a customer of the partner: 1 yes, 0 no, -1 error. */
 int partner_owns_customer(const char *partner_id, const char *customer_id);

@@ -85,8 +85,8 @@ static int partner_share_tx(const char *partner_id, const char *integration_id,
 
 int
 partner_customer_create(const char *partner_id, const char *name, const char *slug,
-    const char *plan, long long tracked_user_limit, const char *config, int64_t now,
-    char id_out[37], char *key_out, long long *integrations_shared)
+    const char *plan, long long tracked_user_limit, const char *config, int test_mode,
+    int64_t now, char id_out[37], char *key_out, long long *integrations_shared)
 {
 	struct json_object *key = NULL, *ids = json_object_new_array();
 	char ts[TIME_SQL_SIZE], conflict[65];
@@ -110,7 +110,7 @@ partner_customer_create(const char *partner_id, const char *name, const char *sl
 			goto rollback;
 		db_done(&pc_config_insert);
 	}
-	if (apikey_create(id_out, "provisioned by partner", 0, SCOPE_FULL, now, key_out,
+	if (apikey_create(id_out, "provisioned by partner", test_mode, SCOPE_FULL, now, key_out,
 	    &key) != 0)
 		goto rollback;
 	/* Read the ids first: one statement is open at a time per slot. */

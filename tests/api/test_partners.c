@@ -291,6 +291,23 @@ partners_customers(const struct partner *p, const struct fixture *s, struct part
 	}
 	ok(provision(p, "merchant-two", ",\"plan_tier\":\"growth\",\"tracked_user_limit\":5000", c2,
 	    k2) == 201, "provision: a second customer on growth with 5000 users");
+	{
+		struct fixture tp;
+		char tkey[64];
+
+		/* A partner testing with its rt_test_ key gets a test-mode customer
+		 * key (another partner, so this one's counts stay as they are). */
+		if (fixture_tenant(&tp, "growth", "partner") == 0 &&
+		    fixture_key(tp.tenant_id, "test", "partner", tkey, sizeof(tkey)) == 0) {
+			api(&r, "POST", "/api/partners/customers", tkey,
+			    "{\"name\":\"Test merchant\",\"slug\":\"merchant-test-%s\"}", partners_suffix);
+			ok(r.status == 201 && jstr(&r, "customer.api_key") &&
+			    strncmp(jstr(&r, "customer.api_key"), "rt_test_", 8) == 0,
+			    "provision: a partner test key gets an rt_test_ customer key (%s)", r.body);
+			resp_free(&r);
+		} else
+			ok(0, "provision: a partner test key");
+	}
 
 	api(&r, "GET", "/api/external/action-types", k1, NULL);
 	ok(r.status == 200 && jlen(&r, "action_types") == 3 &&
