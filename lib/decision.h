@@ -55,6 +55,7 @@ struct decision_cand {
 	struct json_object	*schema;	/* parsed parameters_schema, NULL if it does not parse */
 	struct decide_stats	 own, pooled;
 	long long		 outcomes;	/* own arm's n */
+	long long		 seq;		/* list order (decision_context_load() only) */
 	struct json_object	*param_stats;	/* NULL when none */
 };
 
