@@ -139,14 +139,18 @@ choice_load(struct http_req *r, struct in *v, struct choice *ch, const char *use
 	char field[40];
 	int i, k, rc;
 
-	if ((rc = decision_context_load(r->auth.tenant_id, user_id, &ch->du, ch->bucket,
-	    &ch->cs)) < 0) {
+	if ((rc = decision_user_load(r->auth.tenant_id, user_id, &ch->du)) < 0) {
 		http_internal(r);
 		return -1;
 	}
 	if (rc == 1) {
 		http_error(r, 404, "user_not_found", "no user %s: send an event or $identify first",
 		    user_id);
+		return -1;
+	}
+	decide_bucket(&ch->du.u, ch->bucket);
+	if (decision_cands_load(r->auth.tenant_id, ch->du.partner, ch->bucket, &ch->cs) != 0) {
+		http_internal(r);
 		return -1;
 	}
 	for (i = 0; i < (n > 0 ? n : ch->cs.n) && ch->n < DECIDE_MAX_ARMS; i++) {

@@ -33,7 +33,12 @@ static struct db_stmt dc_user = DB_STMT(
 
 /* Every action type of the tenant with its arm and pool row for the
  * bucket: a tenant has few types, and filtering the request's list here
- * keeps the SQL static. */
+ * keeps the SQL static. Folding dc_user into this statement (the bucket
+ * computed in SQL, the user's columns on every row) was tried and
+ * measured: one statement fewer, but with ORDER BY it costs a temporary
+ * table and a filesort, and even without it MariaDB spent more CPU per
+ * request than on the two statements (tests/bench/recommend.sh, 100,000
+ * users: 0.48-0.66 ms against 0.42-0.46 ms), so it was not kept. */
 static struct db_stmt dc_cands = DB_STMT(
     "SELECT at.name, at.domain, at.active, at.parameters_schema, a.succ, a.fail, a.n, "
     " a.param_stats, p.succ, p.fail "
@@ -43,42 +48,6 @@ static struct db_stmt dc_cands = DB_STMT(
     "LEFT JOIN decision_pool p ON p.partner_tenant_id = ? AND p.bucket = ? "
     " AND p.action_name = at.name "
     "WHERE at.tenant_id = ? ORDER BY at.seq");
-
-/*
- * The user's context and the candidates in one round trip (the recommend
- * path): dc_user's columns and the bucket, computed in SQL as
- * decide_bucket() does (the users ENUMs are its names; engagement bands
- * low < 0.3 <= mid < 0.6 <= high), then dc_cands' columns, on every row.
- * The user is a const row (primary key), so the arms and pool joins are
- * primary-key lookups on the computed bucket; the bucket is made
- * ascii_bin like the arms' column so the index applies. No action types
- * gives one row with NULL candidate columns; no such user, no row. The
- * rows come unordered with at.seq last: ORDER BY here cost MariaDB a
- * temporary table and a filesort (measured: more than the round trip it
- * saves), so decision_context_load() puts the few rows in list order.
- */
-#define DC_BUCKET_SQL "CONVERT(CONCAT(u.lifecycle_stage, '/', u.risk_level, '/eng_', " \
-	"CASE WHEN u.engagement_score >= 0.6 THEN 'high' WHEN u.engagement_score >= 0.3 " \
-	"THEN 'mid' ELSE 'low' END) USING ascii) COLLATE ascii_bin"
-static struct db_stmt dc_both = DB_STMT(
-    "SELECT x.lifecycle_stage, x.risk_level, x.activation_score, x.engagement_score, "
-    " x.expansion_score, x.engagement_prev, x.last_activity_at, x.stage_changed_at, "
-    " x.opted_out, x.paused, x.prev_stage, x.partner, x.bucket, "
-    " at.name, at.domain, at.active, at.parameters_schema, a.succ, a.fail, a.n, "
-    " a.param_stats, p.succ, p.fail, at.seq "
-    "FROM (SELECT u.lifecycle_stage, u.risk_level, u.activation_score, u.engagement_score, "
-    "  u.expansion_score, u.engagement_prev, u.last_activity_at, u.stage_changed_at, "
-    "  u.opted_out, u.paused, "
-    "  (SELECT s.from_stage FROM stage_transitions s WHERE s.tenant_id = u.tenant_id "
-    "   AND s.user_id = u.user_id ORDER BY s.id DESC LIMIT 1) AS prev_stage, "
-    "  (SELECT t.parent_tenant_id FROM tenants t WHERE t.id = u.tenant_id) AS partner, "
-    "  " DC_BUCKET_SQL " AS bucket "
-    " FROM users u WHERE u.tenant_id = ? AND u.user_id = ?) x "
-    "LEFT JOIN action_types at ON at.tenant_id = ? "
-    "LEFT JOIN decision_arms a ON a.tenant_id = ? AND a.bucket = x.bucket "
-    " AND a.action_name = at.name "
-    "LEFT JOIN decision_pool p ON p.partner_tenant_id = x.partner AND p.bucket = x.bucket "
-    " AND p.action_name = at.name");
 
 static struct db_stmt dc_insert = DB_STMT(
     "INSERT INTO decisions (id, tenant_id, user_id, domain, bucket, action_name, parameters, "
@@ -109,29 +78,6 @@ dc_time(const char *sql)
 	return sql != NULL && time_parse_sql(sql, &t) == 0 ? t : 0;
 }
 
-/* Fills du from columns 0-11 of the current row of s (dc_user's, or
- * dc_both's, which start alike). */
-static void
-dc_user_row(const struct db_stmt *s, struct decision_user *du)
-{
-	db_col_copy(s, 0, du->stage, sizeof(du->stage));
-	db_col_copy(s, 1, du->risk, sizeof(du->risk));
-	du->u.activation = db_col_double(s, 2);
-	du->u.engagement = db_col_double(s, 3);
-	du->u.expansion = db_col_double(s, 4);
-	du->u.has_engagement_prev = db_col(s, 5) != NULL;
-	du->u.engagement_prev = db_col_double(s, 5);
-	du->u.last_activity_at = dc_time(db_col(s, 6));
-	du->u.stage_changed_at = dc_time(db_col(s, 7));
-	du->opted_out = (int)db_col_int(s, 8);
-	du->paused = (int)db_col_int(s, 9);
-	db_col_copy(s, 10, du->prev_stage, sizeof(du->prev_stage));
-	db_col_copy(s, 11, du->partner, sizeof(du->partner));
-	du->u.stage = du->stage;
-	du->u.risk = du->risk;
-	du->u.prev_stage = du->prev_stage[0] != '\0' ? du->prev_stage : NULL;
-}
-
 int
 decision_user_load(const char *tenant_id, const char *user_id, struct decision_user *du)
 {
@@ -142,7 +88,22 @@ decision_user_load(const char *tenant_id, const char *user_id, struct decision_u
 	if (db_exec(s, "ss", tenant_id, user_id) != 0)
 		return -1;
 	if (db_fetch(s) == 1) {
-		dc_user_row(s, du);
+		db_col_copy(s, 0, du->stage, sizeof(du->stage));
+		db_col_copy(s, 1, du->risk, sizeof(du->risk));
+		du->u.activation = db_col_double(s, 2);
+		du->u.engagement = db_col_double(s, 3);
+		du->u.expansion = db_col_double(s, 4);
+		du->u.has_engagement_prev = db_col(s, 5) != NULL;
+		du->u.engagement_prev = db_col_double(s, 5);
+		du->u.last_activity_at = dc_time(db_col(s, 6));
+		du->u.stage_changed_at = dc_time(db_col(s, 7));
+		du->opted_out = (int)db_col_int(s, 8);
+		du->paused = (int)db_col_int(s, 9);
+		db_col_copy(s, 10, du->prev_stage, sizeof(du->prev_stage));
+		db_col_copy(s, 11, du->partner, sizeof(du->partner));
+		du->u.stage = du->stage;
+		du->u.risk = du->risk;
+		du->u.prev_stage = du->prev_stage[0] != '\0' ? du->prev_stage : NULL;
 		rc = 0;
 	}
 	db_done(s);
@@ -173,17 +134,16 @@ decision_cands_free(struct decision_cands *cs)
 	memset(cs, 0, sizeof(*cs));
 }
 
-/* Fills c from the current row of s, dc_cands' columns starting at column o
- * (0 for dc_cands, 13 for dc_both). 0 or -1. */
+/* Fills c from the current row of dc_cands. 0 or -1. */
 static int
-dc_cand_row(const struct db_stmt *s, int o, const char *tenant_id, struct decision_cand *c)
+dc_cand_row(const struct db_stmt *s, const char *tenant_id, struct decision_cand *c)
 {
-	const char *schema = db_col(s, o + 3), *ps = db_col(s, o + 7);
+	const char *schema = db_col(s, 3), *ps = db_col(s, 7);
 
-	db_col_copy(s, o + 0, c->name, sizeof(c->name));
-	if (db_col(s, o + 1) != NULL && (c->domain = strdup(db_col(s, o + 1))) == NULL)
+	db_col_copy(s, 0, c->name, sizeof(c->name));
+	if (db_col(s, 1) != NULL && (c->domain = strdup(db_col(s, 1))) == NULL)
 		return -1;
-	c->active = (int)db_col_int(s, o + 2);
+	c->active = (int)db_col_int(s, 2);
 	if (schema == NULL || (c->schema = json_tokener_parse(schema)) == NULL ||
 	    !json_object_is_type(c->schema, json_type_object)) {
 		/* Checked when the type was saved; a row that fails now is unusable, not fatal. */
@@ -193,39 +153,20 @@ dc_cand_row(const struct db_stmt *s, int o, const char *tenant_id, struct decisi
 			json_object_put(c->schema);
 		c->schema = NULL;
 	}
-	c->own.succ = db_col_double(s, o + 4);
-	c->own.fail = db_col_double(s, o + 5);
-	c->outcomes = db_col_int(s, o + 6);
+	c->own.succ = db_col_double(s, 4);
+	c->own.fail = db_col_double(s, 5);
+	c->outcomes = db_col_int(s, 6);
 	if (ps != NULL && (c->param_stats = json_tokener_parse(ps)) != NULL &&
 	    !json_object_is_type(c->param_stats, json_type_object)) {
 		json_object_put(c->param_stats);
 		c->param_stats = NULL;
 	}
 	/* The pool holds this tenant's own mass too: the prior is the rest. */
-	if (db_col(s, o + 8) != NULL) {
-		c->pooled.succ = fmax(0, db_col_double(s, o + 8) - c->own.succ);
-		c->pooled.fail = fmax(0, db_col_double(s, o + 9) - c->own.fail);
+	if (db_col(s, 8) != NULL) {
+		c->pooled.succ = fmax(0, db_col_double(s, 8) - c->own.succ);
+		c->pooled.fail = fmax(0, db_col_double(s, 9) - c->own.fail);
 	}
 	return 0;
-}
-
-/* Appends a candidate from the current row of s (columns from o) to out.
- * 0 or -1. */
-static int
-dc_cands_add(const struct db_stmt *s, int o, const char *tenant_id, struct decision_cands *out,
-    size_t *cap)
-{
-	struct decision_cand *grown;
-
-	if ((size_t)out->n == *cap) {
-		*cap = *cap ? *cap * 2 : 16;
-		if ((grown = realloc(out->c, *cap * sizeof(*grown))) == NULL)
-			return -1;
-		out->c = grown;
-	}
-	memset(&out->c[out->n], 0, sizeof(out->c[out->n]));
-	out->n++;
-	return dc_cand_row(s, o, tenant_id, &out->c[out->n - 1]);
 }
 
 int
@@ -233,6 +174,7 @@ decision_cands_load(const char *tenant_id, const char *partner, const char *buck
     struct decision_cands *out)
 {
 	struct db_stmt *s = &dc_cands;
+	struct decision_cand *grown;
 	size_t cap = 0;
 	int rc = 0, f;
 
@@ -240,11 +182,22 @@ decision_cands_load(const char *tenant_id, const char *partner, const char *buck
 	if (db_exec(s, "ssss", bucket, partner != NULL && *partner ? partner : NULL, bucket,
 	    tenant_id) != 0)
 		return -1;
-	while ((f = db_fetch(s)) == 1)
-		if (dc_cands_add(s, 0, tenant_id, out, &cap) != 0) {
+	while ((f = db_fetch(s)) == 1) {
+		if ((size_t)out->n == cap) {
+			cap = cap ? cap * 2 : 16;
+			if ((grown = realloc(out->c, cap * sizeof(*grown))) == NULL) {
+				rc = -1;
+				break;
+			}
+			out->c = grown;
+		}
+		memset(&out->c[out->n], 0, sizeof(out->c[out->n]));
+		out->n++;
+		if (dc_cand_row(s, tenant_id, &out->c[out->n - 1]) != 0) {
 			rc = -1;
 			break;
 		}
+	}
 	if (f < 0)
 		rc = -1;
 	db_done(s);
@@ -253,73 +206,6 @@ decision_cands_load(const char *tenant_id, const char *partner, const char *buck
 		decision_cands_free(out);
 	}
 	return rc;
-}
-
-/* Puts cs in list order (seq): an insertion sort, a tenant has few types. */
-static void
-dc_cands_sort(struct decision_cands *cs)
-{
-	struct decision_cand c;
-	int i, k;
-
-	for (i = 1; i < cs->n; i++) {
-		c = cs->c[i];
-		for (k = i; k > 0 && cs->c[k - 1].seq > c.seq; k--)
-			cs->c[k] = cs->c[k - 1];
-		cs->c[k] = c;
-	}
-}
-
-int
-decision_context_load(const char *tenant_id, const char *user_id, struct decision_user *du,
-    char bucket[DECIDE_BUCKET_LEN], struct decision_cands *out)
-{
-	struct db_stmt *s = &dc_both;
-	char sql_bucket[DECIDE_BUCKET_LEN] = "";
-	size_t cap = 0;
-	int rc = 1, f;
-
-	memset(du, 0, sizeof(*du));
-	memset(out, 0, sizeof(*out));
-	bucket[0] = '\0';
-	if (db_exec(s, "ssss", tenant_id, user_id, tenant_id, tenant_id) != 0)
-		return -1;
-	while ((f = db_fetch(s)) == 1) {
-		if (rc == 1) {
-			dc_user_row(s, du);
-			db_col_copy(s, 12, sql_bucket, sizeof(sql_bucket));
-			rc = 0;
-		}
-		if (db_col(s, 13) == NULL)
-			continue;
-		if (dc_cands_add(s, 13, tenant_id, out, &cap) != 0) {
-			rc = -1;
-			break;
-		}
-		out->c[out->n - 1].seq = db_col_int(s, 23);
-	}
-	if (f < 0)
-		rc = -1;
-	db_done(s);
-	if (rc != 0) {
-		if (rc < 0)
-			log_err("decision: cannot load user %s and the action types of tenant %s",
-			    user_id, tenant_id);
-		decision_cands_free(out);
-		return rc;
-	}
-	dc_cands_sort(out);
-	/* decide_bucket() is the rule; the SQL copy of it only saves a round
-	 * trip. Should they ever differ (a value outside the ENUMs), the
-	 * arms are read again for the bucket the policy means. */
-	decide_bucket(&du->u, bucket);
-	if (strcmp(bucket, sql_bucket) != 0) {
-		log_warn("decision: bucket %s of user %s of tenant %s computed as %s in SQL",
-		    bucket, user_id, tenant_id, sql_bucket);
-		decision_cands_free(out);
-		return decision_cands_load(tenant_id, du->partner, bucket, out);
-	}
-	return 0;
 }
 
 int

@@ -4,11 +4,11 @@
  * decision_arms and decision_pool tables, the decision log, and the
  * learning writes an outcome or a behaviour reward makes.
  *
- * The recommend path is two round trips: one SELECT of the user's
+ * The recommend path is three round trips: one SELECT of the user's
  * context (with the previous stage and the tenant's partner in
- * subqueries) and, on the same rows, the tenant's action types joined
- * with their arms and the partner pool for the user's bucket; and one
- * INSERT of the decision. Arms are only ever written when a reward arrives: an outcome
+ * subqueries), one SELECT of the tenant's action types joined with their
+ * arms and the partner pool for the user's bucket, and one INSERT of the
+ * decision. Arms are only ever written when a reward arrives: an outcome
  * adds to the arm's succ/fail (decide_stats_add), its param_stats
  * (decide_param_stats_add) and, for a partner's customer, the partner
  * pool, in the transaction that records the outcome. A customer's pooled
@@ -55,7 +55,6 @@ struct decision_cand {
 	struct json_object	*schema;	/* parsed parameters_schema, NULL if it does not parse */
 	struct decide_stats	 own, pooled;
 	long long		 outcomes;	/* own arm's n */
-	long long		 seq;		/* list order (decision_context_load() only) */
 	struct json_object	*param_stats;	/* NULL when none */
 };
 
@@ -72,15 +71,6 @@ struct decision_cands {
 int decision_cands_load(const char *tenant_id, const char *partner, const char *bucket,
     struct decision_cands *out);
 void decision_cands_free(struct decision_cands *cs);
-
-/*
- * The recommend path's read, one round trip: decision_user_load() and,
- * for the user's bucket (decide_bucket(), written into bucket),
- * decision_cands_load(). Returns 0, 1 when the tenant has no such user
- * (out empty), -1 on error (logged). Free out with decision_cands_free().
- */
-int decision_context_load(const char *tenant_id, const char *user_id, struct decision_user *du,
-    char bucket[DECIDE_BUCKET_LEN], struct decision_cands *out);
 
 /* The index of the candidate named name, -1 when none. */
 int decision_cands_find(const struct decision_cands *cs, const char *name);
