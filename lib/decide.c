@@ -2,7 +2,8 @@
  * decide.c — the core of the decision policy (decide.h): the seeded
  * generator, the Beta sampler, context buckets, rewards and the Thompson
  * sampling choice among candidate actions. Parameters are built in
- * decide_params.c and the reasoning sentence in decide_reason.c.
+ * decide_params.c and the reasoning sentence in decide_reason.c; each
+ * arm's choice probability (p_best) is integrated, not sampled.
  *
  * Everything here is a pure function of its arguments and the caller's
  * generator: no clock, no I/O, no global state, so the unit tests replay
@@ -73,8 +74,7 @@ decide_rng_uniform(struct decide_rng *g)
 /*
  * Standard normal draws by the Marsaglia polar method, which yields them
  * in pairs: the spare lives in a struct on the caller's stack (one Beta
- * draw), never in global state. Sampling is the policy's hot loop (256
- * Monte Carlo rounds per arm per decision), and the pair halves the logs.
+ * draw), never in global state; the pair halves the logs.
  */
 struct normals {
 	double	spare;
@@ -275,73 +275,116 @@ decide_posterior(const struct decide_arm *arm, double *a, double *b)
 	*b = 1 + mass(arm->own.fail) + w * pf;
 }
 
-/* ---------------------------------------------- Beta tail probability */
+/* ------------------------------------------- choice probabilities */
 
-#define TAIL_GRID	256	/* intervals across mean ± TAIL_SDS standard deviations */
-#define TAIL_SDS	10.0
+#define PBEST_SDS	10.0	/* each grid spans mean ± this many standard deviations */
 
 /*
- * P(X > x) for X ~ Beta(a, b), a, b >= 1, as a table: the density on a
- * grid across mean ± 10 sd (beyond it the tail is below 1e-20),
- * integrated from the top down by the trapezoid rule, so the far tail is
- * a sum of small numbers and keeps its relative precision, and
- * normalised to 1 at the bottom. Lookups interpolate the logarithm. The
- * p_best loop needs 256 tail probabilities per decision; the table costs
- * 257 densities and each lookup one exp(), against a continued fraction
- * for each incomplete beta value (about ten times the time).
+ * One arm's Beta(a, b), a, b >= 1, on a grid of DECIDE_PBEST_GRID
+ * intervals across mean ± 10 sd (beyond it the mass is below 1e-20),
+ * clipped to [0, 1]: the density at the grid points, scaled so that the
+ * trapezoid rule over the grid gives 1, and the logarithm of the CDF,
+ * integrated from the bottom up by the same rule, so the lower tail (the
+ * factor that makes a rarely chosen arm's probability small) keeps its
+ * relative precision. Lookups of the CDF interpolate its logarithm.
  */
-struct beta_tail {
+struct beta_grid {
 	double	lo, h;
-	double	logsf[TAIL_GRID + 1];
+	double	dens[DECIDE_PBEST_GRID + 1];
+	double	logcdf[DECIDE_PBEST_GRID + 1];
 };
 
 static void
-beta_tail_init(struct beta_tail *bt, double a, double b)
+beta_grid_init(struct beta_grid *bg, double a, double b)
 {
-	double f[TAIL_GRID + 1], m, sd, hi, x, top = -INFINITY, sum = 0;
+	double f[DECIDE_PBEST_GRID + 1], m, sd, hi, x, top = -INFINITY, sum = 0;
 	int k;
 
 	m = a / (a + b);
 	sd = sqrt(a * b / ((a + b) * (a + b) * (a + b + 1)));
-	bt->lo = m - TAIL_SDS * sd > 0 ? m - TAIL_SDS * sd : 0;
-	hi = m + TAIL_SDS * sd < 1 ? m + TAIL_SDS * sd : 1;
-	bt->h = (hi - bt->lo) / TAIL_GRID;
-	for (k = 0; k <= TAIL_GRID; k++) {
+	bg->lo = m - PBEST_SDS * sd > 0 ? m - PBEST_SDS * sd : 0;
+	hi = m + PBEST_SDS * sd < 1 ? m + PBEST_SDS * sd : 1;
+	bg->h = (hi - bg->lo) / DECIDE_PBEST_GRID;
+	for (k = 0; k <= DECIDE_PBEST_GRID; k++) {
 		/* Kept inside (0, 1) so that a = 1 or b = 1 gives 0 · log, not
 		 * 0 · -inf; the density up to a constant, scaled below. */
-		x = bt->lo + k * bt->h;
+		x = bg->lo + k * bg->h;
 		x = x < 1e-300 ? 1e-300 : x > 1 - 1e-16 ? 1 - 1e-16 : x;
 		f[k] = (a - 1) * log(x) + (b - 1) * log1p(-x);
 		top = f[k] > top ? f[k] : top;
 	}
-	for (k = 0; k <= TAIL_GRID; k++)
+	for (k = 0; k <= DECIDE_PBEST_GRID; k++)
 		f[k] = exp(f[k] - top);
-	/* logsf[k] holds the mass above grid point k until normalised. */
-	bt->logsf[TAIL_GRID] = 0;
-	for (k = TAIL_GRID; k > 0; k--) {
+	/* logcdf[k] holds the mass below grid point k until normalised. */
+	bg->logcdf[0] = 0;
+	for (k = 1; k <= DECIDE_PBEST_GRID; k++) {
 		sum += 0.5 * (f[k] + f[k - 1]);
-		bt->logsf[k - 1] = sum;
+		bg->logcdf[k] = sum;
 	}
-	for (k = 0; k <= TAIL_GRID; k++)
-		bt->logsf[k] = bt->logsf[k] > 0 && sum > 0 ? log(bt->logsf[k] / sum) : -INFINITY;
+	for (k = 0; k <= DECIDE_PBEST_GRID; k++) {
+		bg->dens[k] = sum > 0 ? f[k] / sum : 0;
+		bg->logcdf[k] = bg->logcdf[k] > 0 && sum > 0 ? log(bg->logcdf[k] / sum) : -INFINITY;
+	}
 }
 
+/* log P(X <= x) for the arm of bg. */
 static double
-beta_tail_sf(const struct beta_tail *bt, double x)
+beta_grid_logcdf(const struct beta_grid *bg, double x)
 {
 	double t;
 	int k;
 
-	if (!(x > bt->lo) || bt->h <= 0)
-		return 1;
-	t = (x - bt->lo) / bt->h;
-	if (t >= TAIL_GRID)
+	if (bg->h <= 0)
+		return x >= bg->lo ? 0 : -INFINITY;
+	t = (x - bg->lo) / bg->h;
+	if (!(t > 0))
+		return -INFINITY;
+	if (t >= DECIDE_PBEST_GRID)
 		return 0;
 	k = (int)t;
 	t -= k;
-	if (bt->logsf[k + 1] == -INFINITY)	/* the last interval: linear to 0 */
-		return exp(bt->logsf[k]) * (1 - t);
-	return exp(bt->logsf[k] + t * (bt->logsf[k + 1] - bt->logsf[k]));
+	if (bg->logcdf[k] == -INFINITY)	/* the first interval: linear from 0 */
+		return bg->logcdf[k + 1] + log(t);
+	return bg->logcdf[k] + t * (bg->logcdf[k + 1] - bg->logcdf[k]);
+}
+
+/*
+ * p_best of every usable arm i: P(its draw is the highest) =
+ * ∫ f_i(x) · Π_{j≠i} F_j(x) dx, by the trapezoid rule on arm i's grid,
+ * the product as the exponential of a sum of interpolated log CDFs.
+ * Scaled so the usable arms' values sum to 1 (the quadrature's error is
+ * far below the old Monte Carlo's; the scaling only makes the sum exact).
+ */
+static void
+choice_probabilities(struct decide_arm *arms, int n, const double *a, const double *b)
+{
+	struct beta_grid bg[DECIDE_MAX_ARMS];	/* 66 KB at most, on the stack */
+	double x, lsum, p, total = 0;
+	int i, j, k, usable = 0;
+
+	for (i = 0; i < n; i++)
+		if (arms[i].usable) {
+			beta_grid_init(&bg[i], a[i], b[i]);
+			usable++;
+		}
+	for (i = 0; i < n; i++) {
+		if (!arms[i].usable)
+			continue;
+		for (k = 0, p = 0; k <= DECIDE_PBEST_GRID; k++) {
+			x = bg[i].lo + k * bg[i].h;
+			for (j = 0, lsum = 0; j < n && lsum > -INFINITY; j++)
+				if (j != i && arms[j].usable)
+					lsum += beta_grid_logcdf(&bg[j], x);
+			if (lsum > -INFINITY)
+				p += (k == 0 || k == DECIDE_PBEST_GRID ? 0.5 : 1) * bg[i].dens[k] *
+				    exp(lsum);
+		}
+		arms[i].p_best = p;
+		total += p;
+	}
+	for (i = 0; i < n; i++)
+		if (arms[i].usable)
+			arms[i].p_best = total > 0 ? arms[i].p_best / total : 1.0 / usable;
 }
 
 /* ------------------------------------------------------------- choosing */
@@ -386,10 +429,7 @@ decide_choose(struct decide_arm *arms, int n, const struct decide_user *u, int64
     struct decide_rng *g, struct decide_result *res)
 {
 	double a[DECIDE_MAX_ARMS], b[DECIDE_MAX_ARMS], draws[DECIDE_MAX_ARMS];
-	int wins[DECIDE_MAX_ARMS];
-	int i, j, k, t, best_mean = -1, usable = 0;
-	struct beta_tail bt;
-	double top, tail = 0;
+	int i, j, k, best_mean = -1, usable = 0;
 	char err[sizeof arms->why_unusable];
 
 	if (arms == NULL || u == NULL || g == NULL || res == NULL || n < 0 ||
@@ -415,7 +455,6 @@ decide_choose(struct decide_arm *arms, int n, const struct decide_user *u, int64
 		arms[i].mean = a[i] / (a[i] + b[i]);
 		if (best_mean < 0 || arms[i].mean > arms[best_mean].mean)
 			best_mean = i;
-		wins[i] = 0;
 	}
 	if (usable == 0) {
 		decide_reasoning(arms, n, res, u, now, res->reasoning, sizeof res->reasoning);
@@ -428,33 +467,10 @@ decide_choose(struct decide_arm *arms, int n, const struct decide_user *u, int64
 		if (arms[i].usable)
 			arms[i].sample = draws[i];
 
-	/*
-	 * The probability the policy gave each arm, by DECIDE_PBEST_DRAWS
-	 * further rounds of the same draw. The chosen arm's (the propensity
-	 * an inverse-propensity estimate divides by) is Rao-Blackwellised:
-	 * each round adds P(its draw beats the best of the others' draws),
-	 * read from its Beta tail (beta_tail_sf), instead of a 0/1 win. The estimate is
-	 * still unbiased, has far less variance, and resolves probabilities
-	 * far below 1/DRAWS that a count of wins reads as 0 — exactly the
-	 * rarely chosen arms whose weights dominate an offline estimate. The
-	 * other arms share the rest in proportion to their wins, so the
-	 * estimates sum to 1 (when the chosen arm won every round the others
-	 * get 0 and the sum is its estimate, within a hair of 1).
-	 */
+	/* The probability the policy gave each arm; the chosen arm's is the
+	 * propensity the decision log keeps for offline evaluation. */
 	j = res->chosen;
-	beta_tail_init(&bt, a[j], b[j]);
-	for (t = 0; t < DECIDE_PBEST_DRAWS; t++) {
-		wins[draw_winner(arms, n, a, b, g, draws)]++;
-		for (i = 0, top = -1; i < n; i++)
-			if (arms[i].usable && i != j && draws[i] > top)
-				top = draws[i];
-		tail += top < 0 ? 1 : beta_tail_sf(&bt, top);
-	}
-	arms[j].p_best = tail / DECIDE_PBEST_DRAWS;
-	for (i = 0; i < n; i++)
-		if (arms[i].usable && i != j && wins[j] < DECIDE_PBEST_DRAWS)
-			arms[i].p_best = (1 - arms[j].p_best) * wins[i] /
-			    (DECIDE_PBEST_DRAWS - wins[j]);
+	choice_probabilities(arms, n, a, b);
 
 	/* order: the chosen arm, then the other usable arms by mean
 	 * (insertion sort, stable, so equal means keep their input order). */

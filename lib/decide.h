@@ -29,7 +29,7 @@
 #define DECIDE_BUCKET_LEN	64
 #define DECIDE_REASONING_LEN	600
 #define DECIDE_PRIOR_CAP	20.0	/* pooled partner prior counts as at most this many outcomes */
-#define DECIDE_PBEST_DRAWS	256	/* Monte Carlo draws estimating each arm's choice probability */
+#define DECIDE_PBEST_GRID	128	/* quadrature intervals per arm for each arm's choice probability */
 #define DECIDE_REJECT_PENALTY	0.5
 
 /* xoshiro256** — small, fast, good enough for sampling. */
@@ -113,7 +113,8 @@ struct decide_result {
  * Chooses among n arms (n ≤ DECIDE_MAX_ARMS) for user u at time now:
  * posterior Beta(1 + own.succ + w·pooled.succ, 1 + own.fail + w·pooled.fail)
  * with w capping the pooled prior at DECIDE_PRIOR_CAP outcomes; one draw
- * per arm, the highest wins; p_best by DECIDE_PBEST_DRAWS further draws;
+ * per arm, the highest wins; p_best, the probability that draw picks each
+ * arm, by quadrature (DECIDE_PBEST_GRID intervals per arm), summing to 1;
  * parameters by decide_params(); reasoning by decide_reasoning().
  * Returns 0 (result->chosen may be -1 when nothing is usable), -1 on bad
  * arguments. Free the arms' parameters with decide_arms_clear().

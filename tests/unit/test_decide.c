@@ -344,8 +344,8 @@ test_choose(void)
 /*
  * The propensity of a rarely chosen arm: A ~ Beta(2, 13) against
  * B ~ Beta(7, 7) wins about 1% of the time, a probability 256 draws
- * would read as 0 to 6 wins. The chosen arm's p_best (its tail
- * probability averaged over the 256 rounds) must match the true
+ * would read as 0 to 6 wins. The chosen arm's p_best (integrated, see
+ * decide.c) must match the true
  * probability, measured here by 400,000 plain draws, on average and
  * decision by decision; and 1/p_best summed over the decisions that
  * chose A must estimate the number of decisions (the IPS identity).
@@ -645,8 +645,8 @@ test_speed(void)
 	}
 	/* A figure, not a check: speed is never a test that fails on a slow
 	 * or busy machine (the recommend bench measures the whole request). */
-	diag("decide_choose, 10 arms with schemas and param_stats, %d p_best draws: %.0f us "
-	    "(best of 5 batches of %d)", DECIDE_PBEST_DRAWS, best, rounds);
+	diag("decide_choose, 10 arms with schemas and param_stats, p_best on %d intervals per "
+	    "arm: %.0f us (best of 5 batches of %d)", DECIDE_PBEST_GRID, best, rounds);
 	ok(res.chosen >= 0 && res.n == 10, "speed run: every one of the 10 arms usable, one chosen");
 	json_object_put(stats);
 	json_object_put(schema);
