@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "client.h"
+#include "conf.h"
+#include "db.h"
 #include "helpers.h"
 #include "suites.h"
 
@@ -91,26 +93,27 @@ is_defaults(const struct resp *r)
 	    jget(r, "settings.updated_at") == NULL;
 }
 
-/* First line of a query through RETIVO_SQL into out; -1 when unavailable. */
-static int
-sql_value(const char *query, char *out, size_t len)
-{
-	const char *sql = getenv("RETIVO_SQL");
-	char cmd[1024];
-	FILE *p;
-	size_t n;
+/* The stored kill switch of a tenant, read with a bound prepared statement
+ * through lib/db (the stack's RETIVO_CONFIG): 0 or 1, -1 when the database
+ * cannot be reached from the test. */
+static struct db_stmt stored_kill_switch = DB_STMT(
+    "SELECT kill_switch FROM tenant_settings WHERE tenant_id = ?");
 
-	out[0] = '\0';
-	if (sql == NULL)
+static int
+kill_switch_stored(const char *tenant_id)
+{
+	const struct conf *c = conf_get();
+	int v = -1;
+
+	if (c == NULL || db_open(c) != 0)
 		return -1;
-	snprintf(cmd, sizeof(cmd), "%s -e \"%s\"", sql, query);
-	if ((p = popen(cmd, "r")) == NULL)
-		return -1;
-	n = fread(out, 1, len - 1, p);
-	out[n] = '\0';
-	out[strcspn(out, "\n")] = '\0';
-	pclose(p);
-	return 0;
+	if (db_exec(&stored_kill_switch, "s", tenant_id) == 0) {
+		if (db_fetch(&stored_kill_switch) == 1)
+			v = (int)db_col_int(&stored_kill_switch, 0);
+		db_done(&stored_kill_switch);
+	}
+	db_close();
+	return v;
 }
 
 static void
@@ -220,7 +223,7 @@ suite_settings(void)
 {
 	struct fixture f, g;
 	struct resp r;
-	char q[256], out[256];
+	int stored;
 
 	if (!ok(fixture_tenant(&f, "growth", "standalone") == 0 &&
 	    fixture_tenant(&g, "growth", "standalone") == 0, "settings: fixtures"))
@@ -303,12 +306,10 @@ suite_settings(void)
 	ok(r.status == 200 && jbool(&r, "settings.kill_switch") == 1 &&
 	    streq(jstr(&r, "settings.brand.tone"), "calm"), "GET: the kill switch is on");
 	resp_free(&r);
-	snprintf(q, sizeof(q), "SELECT kill_switch FROM tenant_settings WHERE tenant_id='%s'",
-	    f.tenant_id);
-	if (sql_value(q, out, sizeof(out)) == 0)
-		ok(strcmp(out, "1") == 0, "the kill switch is stored (%s)", out);
+	if ((stored = kill_switch_stored(f.tenant_id)) >= 0)
+		ok(stored == 1, "the kill switch is stored (%d)", stored);
 	else
-		diag("skipped: stored kill switch check needs RETIVO_SQL");
+		diag("skipped: stored kill switch check needs the stack's RETIVO_CONFIG");
 	api(&r, "PUT", "/api/settings/kill-switch", f.key, "{\"active\":false}");
 	ok(r.status == 200 && jbool(&r, "settings.kill_switch") == 0, "kill switch off: 200");
 	resp_free(&r);
