@@ -164,7 +164,7 @@ choice_load(struct http_req *r, struct in *v, struct choice *ch, const char *use
 			break;
 		}
 		c = &ch->cs.c[k];
-		if (c->schema == NULL)	/* a stored schema that no longer parses (logged) */
+		if (!decision_cand_ready(c, r->auth.tenant_id))	/* no longer parses (logged) */
 			continue;
 		if (domain != NULL && (c->domain == NULL || strcmp(c->domain, domain) != 0)) {
 			in_fail(v, field, "invalid_field", "the action type %s is not in domain %s",

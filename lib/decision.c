@@ -125,6 +125,8 @@ decision_cands_free(struct decision_cands *cs)
 
 	for (i = 0; i < cs->n; i++) {
 		free(cs->c[i].domain);
+		free(cs->c[i].schema_text);
+		free(cs->c[i].param_stats_text);
 		if (cs->c[i].schema != NULL)
 			json_object_put(cs->c[i].schema);
 		if (cs->c[i].param_stats != NULL)
@@ -134,9 +136,10 @@ decision_cands_free(struct decision_cands *cs)
 	memset(cs, 0, sizeof(*cs));
 }
 
-/* Fills c from the current row of dc_cands. 0 or -1. */
+/* Fills c from the current row of dc_cands; the JSON columns are copied
+ * as text for decision_cand_ready(). 0 or -1. */
 static int
-dc_cand_row(const struct db_stmt *s, const char *tenant_id, struct decision_cand *c)
+dc_cand_row(const struct db_stmt *s, struct decision_cand *c)
 {
 	const char *schema = db_col(s, 3), *ps = db_col(s, 7);
 
@@ -144,7 +147,27 @@ dc_cand_row(const struct db_stmt *s, const char *tenant_id, struct decision_cand
 	if (db_col(s, 1) != NULL && (c->domain = strdup(db_col(s, 1))) == NULL)
 		return -1;
 	c->active = (int)db_col_int(s, 2);
-	if (schema == NULL || (c->schema = json_tokener_parse(schema)) == NULL ||
+	if ((schema != NULL && (c->schema_text = strdup(schema)) == NULL) ||
+	    (ps != NULL && (c->param_stats_text = strdup(ps)) == NULL))
+		return -1;
+	c->own.succ = db_col_double(s, 4);
+	c->own.fail = db_col_double(s, 5);
+	c->outcomes = db_col_int(s, 6);
+	/* The pool holds this tenant's own mass too: the prior is the rest. */
+	if (db_col(s, 8) != NULL) {
+		c->pooled.succ = fmax(0, db_col_double(s, 8) - c->own.succ);
+		c->pooled.fail = fmax(0, db_col_double(s, 9) - c->own.fail);
+	}
+	return 0;
+}
+
+int
+decision_cand_ready(struct decision_cand *c, const char *tenant_id)
+{
+	if (c->parsed)
+		return c->schema != NULL;
+	c->parsed = 1;
+	if (c->schema_text == NULL || (c->schema = json_tokener_parse(c->schema_text)) == NULL ||
 	    !json_object_is_type(c->schema, json_type_object)) {
 		/* Checked when the type was saved; a row that fails now is unusable, not fatal. */
 		log_warn("decision: parameters_schema of action type %s of tenant %s does not parse",
@@ -152,21 +175,15 @@ dc_cand_row(const struct db_stmt *s, const char *tenant_id, struct decision_cand
 		if (c->schema != NULL)
 			json_object_put(c->schema);
 		c->schema = NULL;
+		return 0;
 	}
-	c->own.succ = db_col_double(s, 4);
-	c->own.fail = db_col_double(s, 5);
-	c->outcomes = db_col_int(s, 6);
-	if (ps != NULL && (c->param_stats = json_tokener_parse(ps)) != NULL &&
+	if (c->param_stats_text != NULL &&
+	    (c->param_stats = json_tokener_parse(c->param_stats_text)) != NULL &&
 	    !json_object_is_type(c->param_stats, json_type_object)) {
 		json_object_put(c->param_stats);
 		c->param_stats = NULL;
 	}
-	/* The pool holds this tenant's own mass too: the prior is the rest. */
-	if (db_col(s, 8) != NULL) {
-		c->pooled.succ = fmax(0, db_col_double(s, 8) - c->own.succ);
-		c->pooled.fail = fmax(0, db_col_double(s, 9) - c->own.fail);
-	}
-	return 0;
+	return 1;
 }
 
 int
@@ -193,7 +210,7 @@ decision_cands_load(const char *tenant_id, const char *partner, const char *buck
 		}
 		memset(&out->c[out->n], 0, sizeof(out->c[out->n]));
 		out->n++;
-		if (dc_cand_row(s, tenant_id, &out->c[out->n - 1]) != 0) {
+		if (dc_cand_row(s, &out->c[out->n - 1]) != 0) {
 			rc = -1;
 			break;
 		}

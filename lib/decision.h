@@ -52,10 +52,14 @@ struct decision_cand {
 	char			 name[65];
 	char			*domain;	/* NULL when the type has none */
 	int			 active;
-	struct json_object	*schema;	/* parsed parameters_schema, NULL if it does not parse */
+	struct json_object	*schema;	/* parsed parameters_schema, NULL if it does not
+						 * parse; set by decision_cand_ready() */
 	struct decide_stats	 own, pooled;
 	long long		 outcomes;	/* own arm's n */
-	struct json_object	*param_stats;	/* NULL when none */
+	struct json_object	*param_stats;	/* NULL when none; set by decision_cand_ready() */
+	char			*schema_text;	/* as stored, parsed only when the type is used */
+	char			*param_stats_text;
+	int			 parsed;
 };
 
 struct decision_cands {
@@ -70,6 +74,14 @@ struct decision_cands {
  */
 int decision_cands_load(const char *tenant_id, const char *partner, const char *bucket,
     struct decision_cands *out);
+
+/*
+ * Parses c's parameters_schema and param_stats the first time c is used,
+ * so a request pays for the types it offers, not for every type of the
+ * tenant. Returns 1 when the schema is usable (c->schema set), 0 when the
+ * stored schema does not parse (logged; the type cannot be recommended).
+ */
+int decision_cand_ready(struct decision_cand *c, const char *tenant_id);
 void decision_cands_free(struct decision_cands *cs);
 
 /* The index of the candidate named name, -1 when none. */

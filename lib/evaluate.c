@@ -271,7 +271,7 @@ decide_action(const char *tenant_id, const struct playbook *p, const char *user_
 	if (decision_cands_load(tenant_id, du.partner, bucket, &cs) != 0)
 		return -1;
 	k = decision_cands_find(&cs, p->constraints.action_type);
-	if (k < 0 || !cs.c[k].active || cs.c[k].schema == NULL) {
+	if (k < 0 || !cs.c[k].active || !decision_cand_ready(&cs.c[k], tenant_id)) {
 		snprintf(m->why, sizeof(m->why), "the action type %s is not an active action type "
 		    "of the tenant", p->constraints.action_type);
 		rc = 1;
