@@ -179,6 +179,19 @@ delivery_claim(const char *owner, int64_t now, long long lease_seconds, int limi
 	return 0;
 }
 
+int
+delivery_carried_failed(const char *tenant_id, const char *kind, const char *object_id,
+    unsigned long long delivery_id, int64_t now)
+{
+	if (object_id == NULL || object_id[0] == '\0')
+		return 0;
+	if (strcmp(kind, "activity") == 0)
+		return activity_delivery_failed(tenant_id, object_id, delivery_id, now);
+	if (strcmp(kind, "intervention") == 0)
+		return isend_delivery_failed(tenant_id, object_id, delivery_id, now);
+	return 0;
+}
+
 /* The intervention's move for this attempt (deliver job's webhook
  * channel): delivered on the first success, failed once every delivery
  * of it has failed; -1 on error. */
@@ -188,7 +201,7 @@ dl_move_intervention(const struct delivery *d, enum webhook_verdict v, int64_t n
 	if (v == WEBHOOK_DELIVERED)
 		return isend_delivery_succeeded(d->tenant_id, d->action_id, now);
 	if (v == WEBHOOK_FAILED)
-		return isend_delivery_failed(d->tenant_id, d->action_id, d->id, now);
+		return delivery_carried_failed(d->tenant_id, d->kind, d->action_id, d->id, now);
 	return 0;
 }
 
@@ -201,7 +214,7 @@ dl_move_action(const struct delivery *d, enum webhook_verdict v, int64_t now)
 	/* An activity's dispatch finally failing fails the activity (lib/activity.h). */
 	if (strcmp(d->kind, "activity") == 0 && d->action_id[0] != '\0')
 		return v == WEBHOOK_FAILED ?
-		    activity_delivery_failed(d->tenant_id, d->action_id, d->id, now) : 0;
+		    delivery_carried_failed(d->tenant_id, d->kind, d->action_id, d->id, now) : 0;
 	if (strcmp(d->kind, "intervention") == 0 && d->action_id[0] != '\0')
 		return dl_move_intervention(d, v, now);
 	if (strcmp(d->kind, "action") != 0 || d->action_id[0] == '\0')

@@ -87,6 +87,16 @@ int delivery_record(const char *owner, const struct delivery *d,
     const struct delivery_attempt *a, int64_t now, enum webhook_verdict *verdict);
 
 /*
+ * Tells the object a delivery carried that the delivery failed for good
+ * (retries used up, or its endpoint deleted): an activity with no other
+ * live delivery becomes FAILED, a sent webhook intervention failed; other
+ * kinds need nothing. object_id is the delivery's action_id. Runs in the
+ * caller's transaction. Returns 0 or -1.
+ */
+int delivery_carried_failed(const char *tenant_id, const char *kind, const char *object_id,
+    unsigned long long delivery_id, int64_t now);
+
+/*
  * Fails every pending delivery of the action with last_error reason.
  * Runs in the caller's transaction. Returns 0 or -1.
  */

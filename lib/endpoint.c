@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "activity.h"
 #include "conf.h"
 #include "crypto.h"
 #include "db.h"
@@ -20,7 +19,6 @@
 #include "endpoint.h"
 #include "event.h"
 #include "ids.h"
-#include "intervention_send.h"
 #include "jsonout.h"
 #include "log.h"
 #include "page.h"
@@ -145,7 +143,7 @@ static struct db_stmt ep_pending_objects = DB_STMT(
 
 struct ep_pending {
 	unsigned long long	id;
-	int			is_activity;
+	char			kind[16];
 	char			object_id[48];
 };
 
@@ -256,7 +254,7 @@ ep_pending_read(const char *tenant_id, const char *id, struct ep_pending **out, 
 			v = grown;
 		}
 		v[*n].id = (unsigned long long)db_col_int(&ep_pending_objects, 0);
-		v[*n].is_activity = strcmp(db_col(&ep_pending_objects, 1), "activity") == 0;
+		db_col_copy(&ep_pending_objects, 1, v[*n].kind, sizeof(v[*n].kind));
 		db_col_copy(&ep_pending_objects, 2, v[*n].object_id, sizeof(v[*n].object_id));
 		(*n)++;
 	}
@@ -296,13 +294,11 @@ endpoint_delete(const char *tenant_id, const char *id, int64_t now, long long *c
 		goto out;
 	*cancelled = (long long)db_affected(&ep_cancel_deliveries);
 	db_done(&ep_cancel_deliveries);
-	/* The same moves as a delivery that finally failed: an activity with
-	 * no other live delivery becomes FAILED, a sent webhook intervention
-	 * failed — rather than waiting forever in DISPATCHED or sent. */
+	/* The same moves as a delivery that finally failed, rather than
+	 * leaving an activity DISPATCHED or an intervention sent for ever. */
 	for (i = 0; i < npending; i++)
-		if ((pending[i].is_activity ?
-		    activity_delivery_failed(tenant_id, pending[i].object_id, pending[i].id, now) :
-		    isend_delivery_failed(tenant_id, pending[i].object_id, pending[i].id, now)) != 0)
+		if (delivery_carried_failed(tenant_id, pending[i].kind, pending[i].object_id,
+		    pending[i].id, now) != 0)
 			goto out;
 	free(pending);
 	if (db_commit() != 0)
